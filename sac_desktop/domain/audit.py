@@ -1,0 +1,175 @@
+"""The audit trail as a hash chain, and its verification (Qt-free, no I/O).
+
+Each record carries the hash of the previous one and, for a write, the hash of the entry
+it wrote. :func:`verify_chain` names the first record that does not fit. Records never
+carry case content: who, role, action, case id, entry id and hash, time, reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sac_desktop.domain.entries import canonical_json
+
+GENESIS = "0" * 64
+
+
+class Action(StrEnum):
+    ENTRY_WRITE = "entry.write"
+    CASE_CREATE = "case.create"
+    CASE_OPEN = "case.open"
+    CASE_PRINT = "case.print"
+    CASE_EXPORT = "case.export"
+    IDENTITY_REVEAL = "identity.reveal"
+    IDENTITY_SEARCH = "identity.search"
+    CLOCK_BACKWARDS = "clock.backwards"
+    VAULT_MIGRATE = "vault.migrate"
+    VAULT_CREATE = "vault.create"
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    chain: str
+    actor: str
+    role: str
+    action: str
+    case_id: str | None
+    entry_id: str | None
+    entry_hash: str | None
+    at_utc: str
+    reason: str | None
+    prev_hash: str
+    hash: str
+
+    def hashed_fields(self) -> list[object]:
+        return [
+            self.seq,
+            self.chain,
+            self.actor,
+            self.role,
+            self.action,
+            self.case_id,
+            self.entry_id,
+            self.entry_hash,
+            self.at_utc,
+            self.reason,
+            self.prev_hash,
+        ]
+
+
+def record_hash(fields: list[object]) -> str:
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+def seal(
+    *,
+    seq: int,
+    chain: str,
+    actor: str,
+    role: str,
+    action: str,
+    case_id: str | None,
+    entry_id: str | None,
+    entry_hash: str | None,
+    at_utc: str,
+    reason: str | None,
+    prev_hash: str,
+) -> AuditRecord:
+    """Build the next record of a chain with its hash."""
+    draft = AuditRecord(
+        seq, chain, actor, role, action, case_id, entry_id, entry_hash, at_utc, reason,
+        prev_hash, "",
+    )
+    return AuditRecord(**{**draft.__dict__, "hash": record_hash(draft.hashed_fields())})
+
+
+class Problem(StrEnum):
+    SEQUENCE_GAP = "sequence_gap"  # a record missing, inserted or moved
+    BROKEN_LINK = "broken_link"  # prev_hash does not match the record before
+    RECORD_ALTERED = "record_altered"  # the record's own hash does not match its fields
+    ENTRY_MISSING = "entry_missing"  # a write record whose entry is gone
+    ENTRY_ALTERED = "entry_altered"  # an entry whose content no longer matches its record
+    ENTRY_UNRECORDED = "entry_unrecorded"  # an entry no audit record wrote
+    TRUNCATED = "truncated"  # shorter than the anchored head: tail cut or older copy
+    DIVERGED = "diverged"  # the anchored record differs: rewritten history
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head remembered outside the data folder."""
+
+    chain: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    problem: Problem
+    seq: int | None  # the first bad audit record (or where one is missing)
+    entry_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    records: int
+    finding: Finding | None
+
+    @property
+    def intact(self) -> bool:
+        return self.finding is None
+
+
+def verify_chain(
+    records: Iterable[AuditRecord],
+    entry_hashes: Mapping[str, str],
+    anchors: Iterable[Anchor] = (),
+    require_all_entries: bool = True,
+) -> Verification:
+    """Check one chain in stored order against the entries and the anchors.
+
+    ``entry_hashes`` maps every stored entry id to the hash of its stored content; with
+    ``require_all_entries`` every one of them must have been written by this chain.
+    """
+    expected_seq = 1
+    prev = GENESIS
+    count = 0
+    by_seq: dict[int, str] = {}
+    written: set[str] = set()
+    chain_name: str | None = None
+    for record in records:
+        count += 1
+        chain_name = chain_name or record.chain
+        if record.seq != expected_seq:
+            return Verification(count, Finding(Problem.SEQUENCE_GAP, expected_seq))
+        if record.prev_hash != prev:
+            return Verification(count, Finding(Problem.BROKEN_LINK, record.seq))
+        if record_hash(record.hashed_fields()) != record.hash or record.chain != chain_name:
+            return Verification(count, Finding(Problem.RECORD_ALTERED, record.seq))
+        if record.entry_id is not None:
+            stored = entry_hashes.get(record.entry_id)
+            if stored is None:
+                return Verification(
+                    count, Finding(Problem.ENTRY_MISSING, record.seq, record.entry_id)
+                )
+            if stored != record.entry_hash:
+                return Verification(
+                    count, Finding(Problem.ENTRY_ALTERED, record.seq, record.entry_id)
+                )
+            written.add(record.entry_id)
+        by_seq[record.seq] = record.hash
+        prev = record.hash
+        expected_seq += 1
+    for anchor in sorted(anchors, key=lambda a: a.seq, reverse=True):
+        if anchor.seq > count:
+            return Verification(count, Finding(Problem.TRUNCATED, count + 1))
+        if by_seq.get(anchor.seq) != anchor.hash:
+            return Verification(count, Finding(Problem.DIVERGED, anchor.seq))
+    for entry_id in entry_hashes if require_all_entries else ():
+        if entry_id not in written:
+            return Verification(count, Finding(Problem.ENTRY_UNRECORDED, None, entry_id))
+    return Verification(count, None)

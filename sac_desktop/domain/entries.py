@@ -1,0 +1,84 @@
+"""Entries: the permanent, append-only clinical record (Qt-free).
+
+An entry is never changed. A correction is a new entry that ``supersedes`` the earlier
+one; both stay in the history. Payloads carry a schema version; older versions are
+upcast when read (:mod:`sac_desktop.domain.upcast`), never rewritten on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sac_desktop.domain.clock import format_utc
+
+PROTOCOL_VERSION = "none"  # the clinical protocol file arrives with the intake issue
+
+KIND_CASE_OPENED = "case.opened"
+KIND_FIELD_SET = "field.set"
+
+#: Current payload schema version of every entry kind.
+CURRENT_SCHEMA: dict[str, int] = {
+    KIND_CASE_OPENED: 1,
+    KIND_FIELD_SET: 1,
+}
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 text kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    case_id: str
+    kind: str
+    schema_version: int
+    payload: Mapping[str, Any]
+    author: str
+    role: str
+    at_utc: datetime
+    tz: str
+    utc_offset_min: int
+    protocol_version: str
+    supersedes: str | None = None
+    seq: int | None = field(default=None, compare=False)
+
+    @property
+    def payload_json(self) -> str:
+        return canonical_json(self.payload)
+
+    def stored_fields(self) -> tuple[object, ...]:
+        """The stored columns, in the order the hash covers them."""
+        return (
+            self.id,
+            self.case_id,
+            self.kind,
+            self.schema_version,
+            self.payload_json,
+            self.author,
+            self.role,
+            format_utc(self.at_utc),
+            self.tz,
+            self.utc_offset_min,
+            self.protocol_version,
+            self.supersedes,
+        )
+
+    def content_hash(self) -> str:
+        return entry_hash(self.stored_fields())
+
+
+def entry_hash(stored_fields: tuple[object, ...]) -> str:
+    """SHA-256 over the stored columns of an entry, as the audit trail records it."""
+    return hashlib.sha256(canonical_json(list(stored_fields)).encode("utf-8")).hexdigest()

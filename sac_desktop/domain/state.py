@@ -1,0 +1,82 @@
+"""The current state of a case, derived from its entries (Qt-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FIELD_SET, Entry
+
+
+def field_key(section: str, name: str) -> str:
+    return f"{section}.{name}"
+
+
+@dataclass(frozen=True)
+class FieldVersion:
+    """One value a field had: who set it, when, and which entry it corrected."""
+
+    value: Any
+    entry_id: str
+    author: str
+    role: str
+    at_utc: datetime
+    supersedes: str | None
+
+
+@dataclass
+class CaseState:
+    case_id: str
+    case_number: str | None = None
+    training: bool = False
+    opened_utc: datetime | None = None
+    fields: dict[str, FieldVersion] = field(default_factory=dict)
+    history: dict[str, list[FieldVersion]] = field(default_factory=dict)
+    entry_count: int = 0
+    last_activity_utc: datetime | None = None
+
+    def value(self, key: str, default: Any = None) -> Any:
+        version = self.fields.get(key)
+        return default if version is None else version.value
+
+
+def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
+    """Fold entries (in recorded order) into the case's current state and field history.
+
+    The latest entry for a field is its value; earlier ones stay in ``history``.
+    """
+    state = CaseState(case_id=case_id)
+    for entry in entries:
+        if entry.case_id != case_id:
+            continue
+        state.entry_count += 1
+        state.last_activity_utc = entry.at_utc
+        if entry.kind == KIND_CASE_OPENED:
+            state.case_number = str(entry.payload["case_number"])
+            state.training = bool(entry.payload.get("training", False))
+            state.opened_utc = entry.at_utc
+        elif entry.kind == KIND_FIELD_SET:
+            key = field_key(str(entry.payload["section"]), str(entry.payload["field"]))
+            version = FieldVersion(
+                value=entry.payload.get("value"),
+                entry_id=entry.id,
+                author=entry.author,
+                role=entry.role,
+                at_utc=entry.at_utc,
+                supersedes=entry.supersedes,
+            )
+            state.fields[key] = version
+            state.history.setdefault(key, []).append(version)
+    return state
+
+
+def changed_fields(state: CaseState, section: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``values`` that differ from the case's current state."""
+    return {
+        name: value
+        for name, value in values.items()
+        if field_key(section, name) not in state.fields
+        or state.fields[field_key(section, name)].value != value
+    }

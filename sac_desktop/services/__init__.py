@@ -1,0 +1,1 @@
+"""Services: user actions as transactions (permission, write, audit). Qt-free."""

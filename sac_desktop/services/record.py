@@ -1,0 +1,183 @@
+"""The clinical record as a service: cases, drafts, entries, reads (Qt-free).
+
+Every write is one transaction holding the entries, their audit records and the
+projection update; every read of a case appends an audit record. Drafts are not the
+record: they are saved (encrypted) as typed and become entries when committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sac_desktop.domain.audit import Action
+from sac_desktop.domain.case_number import CaseNumber
+from sac_desktop.domain.clock import Clock, format_utc, utc_offset_minutes
+from sac_desktop.domain.entries import (
+    CURRENT_SCHEMA,
+    KIND_CASE_OPENED,
+    KIND_FIELD_SET,
+    PROTOCOL_VERSION,
+    Entry,
+    canonical_json,
+    new_id,
+)
+from sac_desktop.domain.roles import Actor
+from sac_desktop.domain.state import CaseState, FieldVersion, changed_fields, derive_state
+from sac_desktop.domain.upcast import upcast
+from sac_desktop.services.audit import AuditTrail
+from sac_desktop.services.vaults import VaultInfo
+from sac_desktop.storage import projections, records
+from sac_desktop.storage.projections import CaseListRow
+from sac_desktop.storage.vault import Vault
+
+
+class UnknownCase(LookupError):
+    """No case with that id in this vault."""
+
+
+class InvalidValue(ValueError):
+    """A value that cannot be stored (not plain JSON data)."""
+
+
+def _check_values(values: Mapping[str, Any]) -> None:
+    try:
+        canonical_json(dict(values))
+    except (TypeError, ValueError) as exc:
+        raise InvalidValue("values must be text, numbers, booleans, lists or maps") from exc
+
+
+class RecordService:
+    def __init__(
+        self, vault: Vault, info: VaultInfo, trail: AuditTrail, actor: Actor, clock: Clock
+    ) -> None:
+        self.vault = vault
+        self.info = info
+        self.trail = trail
+        self.actor = actor
+        self.clock = clock
+
+    # -- entries ----------------------------------------------------------------------
+    def _entry(
+        self, case_id: str, kind: str, payload: Mapping[str, Any], supersedes: str | None = None
+    ) -> Entry:
+        now = self.clock.now_utc()
+        return Entry(
+            id=new_id(),
+            case_id=case_id,
+            kind=kind,
+            schema_version=CURRENT_SCHEMA[kind],
+            payload=dict(payload),
+            author=self.actor.user_id,
+            role=str(self.actor.role),
+            at_utc=now,
+            tz=self.clock.zone,
+            utc_offset_min=utc_offset_minutes(now, self.clock.zone),
+            protocol_version=PROTOCOL_VERSION,
+            supersedes=supersedes,
+        )
+
+    def _write(self, conn: Any, entry: Entry) -> None:
+        records.insert_entry(conn, entry)
+        projections.apply_entry(conn, entry)
+        self.trail.append(
+            conn, self.actor, Action.ENTRY_WRITE,
+            case_id=entry.case_id, entry_id=entry.id, entry_hash=entry.content_hash(),
+        )
+
+    def create_case(self) -> tuple[str, str]:
+        """Open a new case; returns its id and its pseudonymous number."""
+        case_id = new_id()
+        now = self.clock.now_utc()
+        with self.vault.transaction() as conn:
+            sequence = records.next_case_sequence(
+                conn, self.info.centre, self.info.workstation, now.year
+            )
+            number = str(CaseNumber(self.info.centre, self.info.workstation, now.year, sequence))
+            records.insert_case(conn, case_id, number, format_utc(now))
+            self.trail.append(conn, self.actor, Action.CASE_CREATE, case_id=case_id)
+            self._write(conn, self._entry(
+                case_id, KIND_CASE_OPENED, {"case_number": number, "training": self.info.training}
+            ))
+        return case_id, number
+
+    def record_fields(
+        self, case_id: str, section: str, values: Mapping[str, Any], *, only_changed: bool = True
+    ) -> list[str]:
+        """Write one entry per (changed) field; returns the new entry ids."""
+        _check_values(values)
+        with self.vault.transaction() as conn:
+            return self._record_fields(conn, case_id, section, dict(values), only_changed)
+
+    def _record_fields(
+        self, conn: Any, case_id: str, section: str, values: dict[str, Any], only_changed: bool
+    ) -> list[str]:
+        if not records.case_exists(conn, case_id):
+            raise UnknownCase(case_id)
+        state = self._state(conn, case_id)
+        todo = changed_fields(state, section, values) if only_changed else values
+        written = []
+        for name, value in todo.items():
+            previous = state.fields.get(f"{section}.{name}")
+            entry = self._entry(
+                case_id, KIND_FIELD_SET, {"section": section, "field": name, "value": value},
+                supersedes=None if previous is None else previous.entry_id,
+            )
+            self._write(conn, entry)
+            written.append(entry.id)
+        return written
+
+    # -- drafts -----------------------------------------------------------------------
+    def save_draft(self, case_id: str, section: str, values: Mapping[str, Any]) -> None:
+        """Save what is being typed (not the record; not audited; encrypted like all)."""
+        _check_values(values)
+        with self.vault.transaction() as conn:
+            if not records.case_exists(conn, case_id):
+                raise UnknownCase(case_id)
+            records.upsert_draft(
+                conn, self.actor.user_id, case_id, section, dict(values),
+                format_utc(self.clock.now_utc()),
+            )
+
+    def draft(self, case_id: str, section: str) -> dict[str, Any] | None:
+        return records.get_draft(self.vault.conn, self.actor.user_id, case_id, section)
+
+    def commit_draft(self, case_id: str, section: str) -> list[str]:
+        """Turn a draft into entries (one per changed field) and drop it, atomically."""
+        with self.vault.transaction() as conn:
+            values = records.get_draft(conn, self.actor.user_id, case_id, section)
+            if values is None:
+                return []
+            written = self._record_fields(conn, case_id, section, values, only_changed=True)
+            records.delete_draft(conn, self.actor.user_id, case_id, section)
+        return written
+
+    def commit_all_drafts(self) -> int:
+        """At lock, sign-out or idle: every draft of this person becomes entries."""
+        count = 0
+        for case_id, section, _updated in records.list_drafts(self.vault.conn, self.actor.user_id):
+            count += len(self.commit_draft(case_id, section))
+        return count
+
+    # -- reads ------------------------------------------------------------------------
+    def _state(self, conn: Any, case_id: str) -> CaseState:
+        return derive_state(case_id, (upcast(e) for e in records.entries_for_case(conn, case_id)))
+
+    def open_case(self, case_id: str, reason: str | None = None) -> CaseState:
+        """Read a case for display: audited."""
+        if not records.case_exists(self.vault.conn, case_id):
+            raise UnknownCase(case_id)
+        self.trail.record_read(self.actor, Action.CASE_OPEN, case_id, reason)
+        return self._state(self.vault.conn, case_id)
+
+    def field_history(self, state: CaseState, key: str) -> list[FieldVersion]:
+        """Every value a field of an opened case has had, oldest first."""
+        return list(state.history.get(key, []))
+
+    def list_cases(self, limit: int = 500) -> list[CaseListRow]:
+        """Case list rows from the projection (list rows are not case reads)."""
+        return projections.case_list(self.vault.conn, limit)
+
+    def rebuild_projections(self) -> None:
+        with self.vault.transaction() as conn:
+            projections.rebuild_case_list(conn)

@@ -1,0 +1,55 @@
+"""The audit table: append and read chain records (Qt-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sac_desktop.domain.audit import AuditRecord
+
+_COLUMNS = (
+    "seq, chain, actor, role, action, case_id, entry_id, entry_hash, at_utc, reason,"
+    " prev_hash, hash"
+)
+
+
+def _record(row: Any) -> AuditRecord:
+    return AuditRecord(int(row[0]), *row[1:])
+
+
+def last_record(conn: Any, chain: str) -> AuditRecord | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM audit WHERE chain = ? ORDER BY seq DESC LIMIT 1", (chain,)
+    ).fetchone()
+    return None if row is None else _record(row)
+
+
+def append(conn: Any, record: AuditRecord) -> None:
+    conn.execute(
+        f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.seq, record.chain, record.actor, record.role, record.action,
+            record.case_id, record.entry_id, record.entry_hash, record.at_utc,
+            record.reason, record.prev_hash, record.hash,
+        ),
+    )
+
+
+def iter_records(conn: Any, chain: str) -> Iterator[AuditRecord]:
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE chain = ? ORDER BY seq", (chain,)):
+        yield _record(row)
+
+
+def chains(conn: Any) -> list[str]:
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT chain FROM audit ORDER BY chain")]
+
+
+def records_for_case(conn: Any, case_id: str) -> list[AuditRecord]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM audit WHERE case_id = ? ORDER BY seq", (case_id,)
+    ).fetchall()
+    return [_record(row) for row in rows]
+
+
+def written_entry_ids(conn: Any) -> set[str]:
+    return {str(r[0]) for r in conn.execute("SELECT entry_id FROM audit WHERE entry_id IS NOT NULL")}

@@ -1,0 +1,178 @@
+"""Schema migrations: numbered steps, recorded in the vault (Qt-free).
+
+Every pending step runs inside one transaction (each in its own savepoint), after an
+encrypted backup copy of the vault; any failure rolls all of them back, so a failed
+upgrade leaves the vault as it was. Steps never rewrite entry payloads: old payload
+versions are upcast when read (``domain.upcast``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sac_desktop import __version__
+from sac_desktop.logsafe import get_logger
+from sac_desktop.storage import errors
+from sac_desktop.storage.vault import Vault
+
+_log = get_logger("storage")
+
+
+def _append_only(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END""",
+    ]
+
+
+V1_FOUNDATION: list[str] = [
+    """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+        applied_utc TEXT NOT NULL, app_version TEXT NOT NULL)""",
+    """CREATE TABLE cases (
+        id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, created_utc TEXT NOT NULL)""",
+    *_append_only("cases"),
+    """CREATE TABLE case_sequences (
+        centre TEXT NOT NULL, workstation TEXT NOT NULL, year INTEGER NOT NULL,
+        last INTEGER NOT NULL, PRIMARY KEY (centre, workstation, year))""",
+    """CREATE TABLE entries (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        author TEXT NOT NULL,
+        role TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        utc_offset_min INTEGER NOT NULL,
+        protocol_version TEXT NOT NULL,
+        supersedes TEXT REFERENCES entries(id))""",
+    """CREATE INDEX entries_by_case ON entries (case_id, seq)""",
+    *_append_only("entries"),
+    """CREATE TABLE drafts (
+        author TEXT NOT NULL, case_id TEXT NOT NULL, section TEXT NOT NULL,
+        payload TEXT NOT NULL, updated_utc TEXT NOT NULL,
+        PRIMARY KEY (author, case_id, section))""",
+    """CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        chain TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id TEXT,
+        entry_id TEXT,
+        entry_hash TEXT,
+        at_utc TEXT NOT NULL,
+        reason TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL)""",
+    *_append_only("audit"),
+]
+
+V2_PROJECTIONS: list[str] = [
+    """CREATE TABLE proj_case_list (
+        case_id TEXT PRIMARY KEY REFERENCES cases(id),
+        number TEXT NOT NULL,
+        training INTEGER NOT NULL,
+        opened_utc TEXT NOT NULL,
+        last_activity_utc TEXT NOT NULL,
+        entry_count INTEGER NOT NULL)""",
+    """CREATE INDEX proj_case_list_by_activity ON proj_case_list (last_activity_utc)""",
+    """CREATE INDEX audit_by_case ON audit (case_id, seq)""",
+    # Fill the new projection from the entries already recorded (payloads are only read).
+    """INSERT INTO proj_case_list (case_id, number, training, opened_utc,
+                                   last_activity_utc, entry_count)
+       SELECT c.id, c.number,
+              COALESCE((SELECT json_extract(e.payload, '$.training') FROM entries e
+                        WHERE e.case_id = c.id AND e.kind = 'case.opened'), 0),
+              c.created_utc,
+              COALESCE((SELECT max(e.at_utc) FROM entries e WHERE e.case_id = c.id),
+                       c.created_utc),
+              (SELECT count(*) FROM entries e WHERE e.case_id = c.id)
+       FROM cases c""",
+]
+
+
+Step = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: Sequence[str] = ()
+    function: Step | None = None
+
+    def apply(self, conn: Any) -> None:
+        for statement in self.statements:
+            conn.execute(statement)
+        if self.function is not None:
+            self.function(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "foundation: cases, entries, drafts, audit", V1_FOUNDATION),
+    Migration(2, "projections: case list", V2_PROJECTIONS),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(vault: Vault) -> int:
+    return int(vault.conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_not_newer(vault: Vault, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    version = schema_version(vault)
+    if version > migrations[-1].version:
+        raise errors.SchemaTooNew(f"vault schema {version}, application {migrations[-1].version}")
+    return version
+
+
+def migrate(
+    vault: Vault,
+    key: bytes,
+    backups_dir: Path | None,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    target: int | None = None,
+) -> list[int]:
+    """Bring the vault to ``target`` (default: latest). Returns the versions applied."""
+    current = check_not_newer(vault, migrations)
+    goal = migrations[-1].version if target is None else target
+    pending = [m for m in migrations if current < m.version <= goal]
+    if not pending:
+        return []
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if current > 0 and backups_dir is not None:
+        stamp = now.replace(":", "").replace("-", "").replace(".", "")
+        name = f"pre-migration-v{current}-to-v{goal}-{stamp}.sacdb"
+        vault.export_encrypted(backups_dir / name, key)
+        _log.event("vault.backup_written", purpose="pre_migration")
+    try:
+        with vault.transaction() as conn:
+            for step in pending:
+                conn.execute(f"SAVEPOINT step_{step.version}")
+                step.apply(conn)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_utc, app_version)"
+                    " VALUES (?, ?, ?, ?)",
+                    (step.version, step.name, now, __version__),
+                )
+                conn.execute(f"RELEASE step_{step.version}")
+            conn.execute(f"PRAGMA user_version = {int(pending[-1].version)}")
+    except errors.VaultError:
+        _log.event("vault.migration_failed", from_version=current, to_version=goal)
+        raise
+    except Exception as exc:
+        _log.event("vault.migration_failed", from_version=current, to_version=goal)
+        raise errors.MigrationFailed(f"step failed: {type(exc).__name__}") from exc
+    _log.event("vault.migrated", from_version=current, to_version=goal)
+    return [m.version for m in pending]
