@@ -128,19 +128,20 @@ def verify_chain(
     records: Iterable[AuditRecord],
     entry_hashes: Mapping[str, str],
     anchors: Iterable[Anchor] = (),
-    require_all_entries: bool = True,
+    chain: str | None = None,
 ) -> Verification:
     """Check one chain in stored order against the entries and the anchors.
 
-    ``entry_hashes`` maps every stored entry id to the hash of its stored content; with
-    ``require_all_entries`` every one of them must have been written by this chain.
+    ``entry_hashes`` maps every stored entry id to the hash of its stored content; every
+    one of them must have been written by a record of this chain. ``chain`` is the name
+    every record must carry (default: the first record's).
     """
     expected_seq = 1
     prev = GENESIS
     count = 0
     by_seq: dict[int, str] = {}
     written: set[str] = set()
-    chain_name: str | None = None
+    chain_name = chain
     for record in records:
         count += 1
         chain_name = chain_name or record.chain
@@ -169,7 +170,7 @@ def verify_chain(
             return Verification(count, Finding(Problem.TRUNCATED, count + 1))
         if by_seq.get(anchor.seq) != anchor.hash:
             return Verification(count, Finding(Problem.DIVERGED, anchor.seq))
-    for entry_id in entry_hashes if require_all_entries else ():
+    for entry_id in entry_hashes:
         if entry_id not in written:
             return Verification(count, Finding(Problem.ENTRY_UNRECORDED, None, entry_id))
     return Verification(count, None)

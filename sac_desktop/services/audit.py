@@ -10,8 +10,6 @@ from sac_desktop.domain.audit import (
     Action,
     Anchor,
     AuditRecord,
-    Finding,
-    Problem,
     Verification,
     seal,
     verify_chain,
@@ -117,38 +115,18 @@ class AuditTrail:
 
 
 def verify_vault(vault: Vault, anchors: Sequence[HeadAnchor] = ()) -> list[ChainReport]:
-    """Verify every chain in the vault against its entries and the anchors."""
+    """Verify this workstation's chain against every entry and the remembered heads.
+
+    The audit table holds this workstation's chain only (chains of other workstations
+    will arrive with sync, in their own table); a record naming another chain is altered.
+    """
     conn = vault.conn
-    hashes = records.stored_entry_hashes(conn)
+    chain = records.get_meta(conn, "workstation")
     remembered: list[Anchor] = []
     for anchor in anchors:
-        remembered.extend(anchor.load(vault.vault_id))
-    chain_names = audit_log.chains(conn)
-    for anchored in remembered:
-        if anchored.chain not in chain_names:
-            chain_names.append(anchored.chain)
-    if not chain_names:
-        chain_names = [""]
-    reports = []
-    single = len(chain_names) == 1
-    for chain in chain_names:
-        result = verify_chain(
-            audit_log.iter_records(conn, chain),
-            hashes,
-            [a for a in remembered if a.chain == chain],
-            require_all_entries=single,
-        )
-        reports.append(ChainReport(chain, result))
-    if not single and all(r.verification.intact for r in reports):
-        written = audit_log.written_entry_ids(conn)
-        for entry_id in hashes:
-            if entry_id not in written:
-                finding = Finding(Problem.ENTRY_UNRECORDED, None, entry_id)
-                reports.append(ChainReport("", Verification(0, finding)))
-                break
-    _log.event(
-        "audit.verified",
-        intact=all(r.verification.intact for r in reports),
-        records=sum(r.verification.records for r in reports),
+        remembered.extend(a for a in anchor.load(vault.vault_id) if a.chain == chain)
+    result = verify_chain(
+        audit_log.iter_all(conn), records.stored_entry_hashes(conn), remembered, chain=chain
     )
-    return reports
+    _log.event("audit.verified", intact=result.intact, records=result.records)
+    return [ChainReport(chain or "", result)]

@@ -35,13 +35,9 @@ def append(conn: Any, record: AuditRecord) -> None:
     )
 
 
-def iter_records(conn: Any, chain: str) -> Iterator[AuditRecord]:
-    for row in conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE chain = ? ORDER BY seq", (chain,)):
+def iter_all(conn: Any) -> Iterator[AuditRecord]:
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq"):
         yield _record(row)
-
-
-def chains(conn: Any) -> list[str]:
-    return [str(r[0]) for r in conn.execute("SELECT DISTINCT chain FROM audit ORDER BY chain")]
 
 
 def records_for_case(conn: Any, case_id: str) -> list[AuditRecord]:
@@ -50,6 +46,3 @@ def records_for_case(conn: Any, case_id: str) -> list[AuditRecord]:
     ).fetchall()
     return [_record(row) for row in rows]
 
-
-def written_entry_ids(conn: Any) -> set[str]:
-    return {str(r[0]) for r in conn.execute("SELECT entry_id FROM audit WHERE entry_id IS NOT NULL")}

@@ -333,6 +333,9 @@ def export_encrypted(conn: Any, target: Path, key: bytes) -> None:
         conn.execute(f"ATTACH DATABASE ? AS sac_export KEY \"x'{key.hex()}'\"", (str(tmp),))
         try:
             conn.execute("SELECT sqlcipher_export('sac_export')").fetchall()
+            # sqlcipher_export copies the schema and rows, not the header's user_version.
+            version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
+            conn.execute(f"PRAGMA sac_export.user_version = {version}")
         finally:
             conn.execute("DETACH DATABASE sac_export")
         with tmp.open("rb+") as handle:

@@ -1,0 +1,93 @@
+"""Shared fixtures: every test works in its own temporary folders, never the user's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from sac_desktop.domain.clock import FixedClock  # noqa: E402
+from sac_desktop.domain.roles import Actor, Role  # noqa: E402
+from sac_desktop.paths import Paths, resolve_paths  # noqa: E402
+from sac_desktop.security.anchors import FileAnchor  # noqa: E402
+from sac_desktop.security.keys import VaultKey  # noqa: E402
+from sac_desktop.services.session import Session  # noqa: E402
+from sac_desktop.services.vaults import create_vault  # noqa: E402
+
+# No example database on disk; in CI the examples are the same on every run.
+settings.register_profile("sac", database=None, deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("sac")
+
+REQUIRE_SYSTEM_TOOLS = os.environ.get("SAC_REQUIRE_SYSTEM_TOOLS") == "1"
+NURSE = Actor("nurse-1", Role.FORENSIC_NURSE)
+PHYSICIAN = Actor("physician-1", Role.PHYSICIAN)
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip when a system tool is missing, except in CI, where that is a failure."""
+    if condition:
+        return
+    if REQUIRE_SYSTEM_TOOLS:
+        pytest.fail(f"{what} is required (SAC_REQUIRE_SYSTEM_TOOLS=1)")
+    pytest.skip(f"{what} missing")
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAC_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("SAC_ANCHOR_DIR", str(tmp_path / "anchors"))
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return resolve_paths(tmp_path / "data").create()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 14, 2, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def key() -> VaultKey:
+    return VaultKey.generate()
+
+
+@pytest.fixture
+def anchors(paths: Paths) -> list[FileAnchor]:
+    return [FileAnchor(paths.anchors)]
+
+
+@pytest.fixture
+def session(paths: Paths, key: VaultKey, clock: FixedClock, anchors: list[FileAnchor]) -> Iterator[Session]:
+    vault = create_vault(
+        paths.vault, key, centre="BXL", workstation="A", clock=clock, creator=NURSE,
+        anchors=anchors,
+    )
+    s = Session(vault, NURSE, clock, anchors)
+    yield s
+    s.close()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes (to prove nothing was overwritten)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+
+
+def tool(name: str) -> str | None:
+    return shutil.which(name)
