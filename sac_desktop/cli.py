@@ -28,19 +28,27 @@ def _default_language() -> str:
     return with_locale if with_locale in LANGUAGES else "en"
 
 
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    kw = {} if default is None else {"default": default}
+    parser.add_argument("--data-dir", metavar="DIR", help="data folder (or set SAC_DATA_DIR)", **kw)
+    parser.add_argument("--language", choices=LANGUAGES, help="interface language", **kw)
+    parser.add_argument(
+        "--demo", action="store_true", help="use the demo vault of synthetic cases", **kw
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sac-desktop", description="SAC Desktop")
     parser.add_argument("--version", action="version", version=f"SAC Desktop {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help="data folder (or set SAC_DATA_DIR)")
-    parser.add_argument("--language", choices=LANGUAGES, help="interface language")
-    parser.add_argument("--demo", action="store_true", help="open the demo vault of synthetic cases")
+    _common_options(parser, None)
     sub = parser.add_subparsers(dest="command")
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", help="verify the audit chain of a vault")
-    verify.add_argument("--data-dir", metavar="DIR", dest="verify_data_dir")
-    verify.add_argument("--demo", action="store_true", dest="verify_demo",
-                        help="verify the demo vault (its key is public)")
+    verify = audit_sub.add_parser(
+        "verify", help="verify the audit chain of a vault (key read from standard input)"
+    )
+    # The same options after the subcommand; SUPPRESS keeps values given before it.
+    _common_options(verify, argparse.SUPPRESS)
     return parser
 
 
@@ -59,8 +67,8 @@ def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Transl
     from sac_desktop.services.vaults import open_for_verification
     from sac_desktop.storage.errors import VaultError
 
-    paths = resolve_paths(args.verify_data_dir or args.data_dir)
-    demo = args.verify_demo or args.demo
+    paths = resolve_paths(args.data_dir)
+    demo = args.demo
     vault_path = demo_vault_path(paths.demo_dir) if demo else paths.vault
     try:
         key = demo_key() if demo else VaultKey.from_hex(_read_key(stdin, t))
@@ -79,8 +87,14 @@ def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Transl
     broken = [r for r in reports if not r.verification.intact]
     if not broken:
         total = sum(r.verification.records for r in reports)
-        out.write(t.ngettext("Audit trail intact: %(n)d record verified.",
-                             "Audit trail intact: %(n)d records verified.", total) % {"n": total})
+        out.write(
+            t.ngettext(
+                "Audit trail intact: %(n)d record verified.",
+                "Audit trail intact: %(n)d records verified.",
+                total,
+            )
+            % {"n": total}
+        )
         out.write("\n")
         return 0
     for report in broken:
@@ -115,8 +129,12 @@ def run_application(args: argparse.Namespace, language: str, started: float) -> 
     paths = resolve_paths(args.data_dir).create()
     configure_logging(paths.logs)
     log = get_logger("app")
-    log.event("app.start", version=__version__, platform=sys.platform,
-              frozen=bool(getattr(sys, "frozen", False)))
+    log.event(
+        "app.start",
+        version=__version__,
+        platform=sys.platform,
+        frozen=bool(getattr(sys, "frozen", False)),
+    )
     crash = CrashHandler(paths.crash_dir)
     crash.install()
     from sac_desktop.ui.app import run_gui

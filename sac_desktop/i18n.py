@@ -24,7 +24,7 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now."""
     return message
 
@@ -82,7 +82,7 @@ class Translator:
 
 
 def translator(language: str) -> Translator:
-    """The translator for ``language`` (one of :data:`LANGUAGES`); unknown codes fall back to English."""
+    """The translator for ``language``; an unknown code falls back to English."""
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
     return Translator(language, _load(language))
@@ -100,7 +100,11 @@ def compile_catalogs(target: Path | None = None) -> list[Path]:
             continue
         with po.open("rb") as handle:
             catalog = read_po(handle, locale=language)
-        out = (target / language / "LC_MESSAGES" / f"{DOMAIN}.mo") if target else po.with_suffix(".mo")
+        out = (
+            (target / language / "LC_MESSAGES" / f"{DOMAIN}.mo")
+            if target
+            else po.with_suffix(".mo")
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("wb") as handle:
             write_mo(handle, catalog)

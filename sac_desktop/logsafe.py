@@ -120,6 +120,15 @@ class _PrivateFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
         fd = open_private_append(path)
         super().__init__(os.fdopen(fd, "a", encoding="utf-8"))
 
+    def close(self) -> None:
+        self.acquire()
+        try:
+            if not self.stream.closed:
+                self.stream.close()
+        finally:
+            self.release()
+        super().close()
+
 
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     """Send every log record (ours and libraries') through the allow-list formatter."""

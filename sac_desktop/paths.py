@@ -73,8 +73,10 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> Paths:
             cache=root / "cache",
             anchors=default_anchor_dir(),
         )
+    # "data" is its own folder so that the anchors (a sibling on Windows, where the state
+    # and data folders coincide) are never inside the folder a restore would roll back.
     return Paths(
-        data=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+        data=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "data",
         config=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
         logs=Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
         cache=Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)),

@@ -13,16 +13,18 @@ from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from sac_desktop.domain.clock import FixedClock  # noqa: E402
-from sac_desktop.domain.roles import Actor, Role  # noqa: E402
-from sac_desktop.paths import Paths, resolve_paths  # noqa: E402
-from sac_desktop.security.anchors import FileAnchor  # noqa: E402
-from sac_desktop.security.keys import VaultKey  # noqa: E402
-from sac_desktop.services.session import Session  # noqa: E402
-from sac_desktop.services.vaults import create_vault  # noqa: E402
+from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.roles import Actor, Role
+from sac_desktop.paths import Paths, resolve_paths
+from sac_desktop.security.anchors import FileAnchor
+from sac_desktop.security.keys import VaultKey
+from sac_desktop.services.session import Session
+from sac_desktop.services.vaults import create_vault
 
 # No example database on disk; in CI the examples are the same on every run.
-settings.register_profile("sac", database=None, deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.register_profile(
+    "sac", database=None, deadline=None, derandomize=bool(os.environ.get("CI"))
+)
 settings.load_profile("sac")
 
 REQUIRE_SYSTEM_TOOLS = os.environ.get("SAC_REQUIRE_SYSTEM_TOOLS") == "1"
@@ -70,9 +72,16 @@ def anchors(paths: Paths) -> list[FileAnchor]:
 
 
 @pytest.fixture
-def session(paths: Paths, key: VaultKey, clock: FixedClock, anchors: list[FileAnchor]) -> Iterator[Session]:
+def session(
+    paths: Paths, key: VaultKey, clock: FixedClock, anchors: list[FileAnchor]
+) -> Iterator[Session]:
     vault = create_vault(
-        paths.vault, key, centre="BXL", workstation="A", clock=clock, creator=NURSE,
+        paths.vault,
+        key,
+        centre="BXL",
+        workstation="A",
+        clock=clock,
+        creator=NURSE,
         anchors=anchors,
     )
     s = Session(vault, NURSE, clock, anchors)

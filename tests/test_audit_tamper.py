@@ -28,7 +28,9 @@ FIELDS_PER_CASE = 4
 
 
 class Template:
-    def __init__(self, folder: Path, key: VaultKey, records: int, entry_records: dict[str, int]) -> None:
+    def __init__(
+        self, folder: Path, key: VaultKey, records: int, entry_records: dict[str, int]
+    ) -> None:
         self.folder = folder
         self.key = key
         self.records = records
@@ -41,8 +43,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     key = VaultKey.generate()
     clock = FixedClock(datetime(2026, 5, 1, 22, 0, tzinfo=UTC))
     anchors = [FileAnchor(folder / "anchors")]
-    vault = create_vault(folder / "data" / "vault.sacdb", key, centre="GNT", workstation="W1",
-                         clock=clock, creator=NURSE, anchors=anchors)
+    vault = create_vault(
+        folder / "data" / "vault.sacdb",
+        key,
+        centre="GNT",
+        workstation="W1",
+        clock=clock,
+        creator=NURSE,
+        anchors=anchors,
+    )
     session = Session(vault, NURSE, clock, anchors)
     for _ in range(CASES):
         case_id, _ = session.record.create_case()
@@ -50,7 +59,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
             clock.advance(minutes=3)
             session.record.record_fields(case_id, "s", {f"f{f}": f"synthetic value {f}"})
         session.record.open_case(case_id)
-    rows = vault.conn.execute("SELECT seq, entry_id FROM audit WHERE entry_id IS NOT NULL").fetchall()
+    rows = vault.conn.execute(
+        "SELECT seq, entry_id FROM audit WHERE entry_id IS NOT NULL"
+    ).fetchall()
     count = vault.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
     session.close()  # anchors the head
     return Template(folder, key, count, {e: s for s, e in rows})
@@ -133,7 +144,9 @@ def test_deleted_record_is_located(template: Template, tmp_path: Path, data: st.
 
 @SETTINGS
 @given(data=st.data())
-def test_inserted_record_is_located(template: Template, tmp_path: Path, data: st.DataObject) -> None:
+def test_inserted_record_is_located(
+    template: Template, tmp_path: Path, data: st.DataObject
+) -> None:
     seq = data.draw(st.integers(2, template.records))
     with copy_of(template, tmp_path / "v") as folder:
         with raw(folder, template.key) as conn:
@@ -141,11 +154,23 @@ def test_inserted_record_is_located(template: Template, tmp_path: Path, data: st
             conn.execute("UPDATE audit SET seq = -seq - 1 WHERE seq >= ?", (seq,))
             conn.execute("UPDATE audit SET seq = -seq WHERE seq < 0")
             prev = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq - 1,)).fetchone()[0]
-            forged = seal(seq=seq, chain="W1", actor="intruder", role="coordinator",
-                          action="case.open", case_id=None, entry_id=None, entry_hash=None,
-                          at_utc="2026-05-01T23:00:00.000000Z", reason=None, prev_hash=prev)
-            conn.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                         tuple(forged.hashed_fields()) + (forged.hash,))
+            forged = seal(
+                seq=seq,
+                chain="W1",
+                actor="intruder",
+                role="coordinator",
+                action="case.open",
+                case_id=None,
+                entry_id=None,
+                entry_hash=None,
+                at_utc="2026-05-01T23:00:00.000000Z",
+                reason=None,
+                prev_hash=prev,
+            )
+            conn.execute(
+                "INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*forged.hashed_fields(), forged.hash),
+            )
         result = verify(folder, template.key)
     assert result.finding is not None
     # The forged record is well-formed; the first one that no longer fits is right after it.
@@ -155,7 +180,9 @@ def test_inserted_record_is_located(template: Template, tmp_path: Path, data: st
 
 @SETTINGS
 @given(data=st.data())
-def test_reordered_records_are_located(template: Template, tmp_path: Path, data: st.DataObject) -> None:
+def test_reordered_records_are_located(
+    template: Template, tmp_path: Path, data: st.DataObject
+) -> None:
     a = data.draw(st.integers(1, template.records - 1))
     b = data.draw(st.integers(a + 1, template.records))
     with copy_of(template, tmp_path / "v") as folder:
@@ -182,13 +209,19 @@ def test_truncated_tail_is_located(template: Template, tmp_path: Path, data: st.
 
 @SETTINGS
 @given(data=st.data())
-def test_edited_entry_payload_is_located(template: Template, tmp_path: Path, data: st.DataObject) -> None:
+def test_edited_entry_payload_is_located(
+    template: Template, tmp_path: Path, data: st.DataObject
+) -> None:
     entry_id = data.draw(st.sampled_from(sorted(template.entry_records)))
     with copy_of(template, tmp_path / "v") as folder:
         with raw(folder, template.key) as conn:
-            payload = conn.execute("SELECT payload FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
-            conn.execute("UPDATE entries SET payload = ? WHERE id = ?",
-                         (payload[:-1] + ',"forged":true}', entry_id))
+            payload = conn.execute(
+                "SELECT payload FROM entries WHERE id = ?", (entry_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "UPDATE entries SET payload = ? WHERE id = ?",
+                (payload[:-1] + ',"forged":true}', entry_id),
+            )
         result = verify(folder, template.key)
     assert result.finding is not None
     assert result.finding.problem == Problem.ENTRY_ALTERED
@@ -225,9 +258,13 @@ def test_rewritten_chain_diverges_from_anchor(template: Template, tmp_path: Path
             from sac_desktop.domain.entries import entry_hash
             from sac_desktop.storage.records import stored_entry_hashes
 
-            payload = conn.execute("SELECT payload FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
-            conn.execute("UPDATE entries SET payload = ? WHERE id = ?",
-                         (payload.replace("synthetic", "forged"), entry_id))
+            payload = conn.execute(
+                "SELECT payload FROM entries WHERE id = ?", (entry_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "UPDATE entries SET payload = ? WHERE id = ?",
+                (payload.replace("synthetic", "forged"), entry_id),
+            )
             hashes = stored_entry_hashes(conn)
             assert entry_hash is not None
             prev = "0" * 64
@@ -237,8 +274,10 @@ def test_rewritten_chain_diverges_from_anchor(template: Template, tmp_path: Path
                     fields[7] = hashes[fields[6]]
                 fields[10] = prev
                 new_hash = record_hash(fields)
-                conn.execute("UPDATE audit SET entry_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                             (fields[7], prev, new_hash, row[0]))
+                conn.execute(
+                    "UPDATE audit SET entry_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                    (fields[7], prev, new_hash, row[0]),
+                )
                 prev = new_hash
         result = verify(folder, template.key)
     assert result.finding is not None
@@ -250,8 +289,15 @@ def test_restoring_an_older_copy_of_the_data_folder_is_detected(tmp_path: Path) 
     clock = FixedClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     data, anchor_dir = tmp_path / "data", tmp_path / "anchors"
     anchors = [FileAnchor(anchor_dir)]
-    vault = create_vault(data / "vault.sacdb", key, centre="ANT", workstation="A", clock=clock,
-                         creator=NURSE, anchors=anchors)
+    vault = create_vault(
+        data / "vault.sacdb",
+        key,
+        centre="ANT",
+        workstation="A",
+        clock=clock,
+        creator=NURSE,
+        anchors=anchors,
+    )
     s = Session(vault, NURSE, clock, anchors)
     case_id, _ = s.record.create_case()
     s.close()
@@ -294,6 +340,7 @@ def test_clock_moving_backwards_is_recorded(session: Session, clock: FixedClock)
     actions = [r[0] for r in session.vault.conn.execute("SELECT action FROM audit ORDER BY seq")]
     assert actions.count("clock.backwards") == 1
     reason = session.vault.conn.execute(
-        "SELECT reason FROM audit WHERE action = 'clock.backwards'").fetchone()[0]
+        "SELECT reason FROM audit WHERE action = 'clock.backwards'"
+    ).fetchone()[0]
     assert reason == "clock moved back 7200 s"
     assert verify_vault(session.vault)[0].verification.intact

@@ -23,13 +23,32 @@ ROOT = Path(__file__).resolve().parent.parent
 CYCLES = 50 if os.environ.get("CI") else 20
 
 
-def _writer(data: Path, key: VaultKey, marker: str, count: int, tmp: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp),
-           "PYTHONDONTWRITEBYTECODE": "1"}
+def _writer(
+    data: Path, key: VaultKey, marker: str, count: int, tmp: Path, *extra: str
+) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "TMPDIR": str(tmp),
+        "TEMP": str(tmp),
+        "TMP": str(tmp),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.helpers.writer", str(data), key.hex(), marker, str(count),
-         *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.helpers.writer",
+            str(data),
+            key.hex(),
+            marker,
+            str(count),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -24,11 +24,14 @@ def _vault_at(path: Path, key: VaultKey, version: int) -> None:
         schema.migrate(vault, key.raw(), None, target=version)
         conn = vault.conn
         conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (vault.vault_id,))
-        conn.execute("INSERT INTO cases VALUES ('c1', 'BXL-A-2025-00001', '2025-01-01T00:00:00.000000Z')")
+        conn.execute(
+            "INSERT INTO cases VALUES ('c1', 'BXL-A-2025-00001', '2025-01-01T00:00:00.000000Z')"
+        )
         conn.execute(
             "INSERT INTO entries (id, case_id, kind, schema_version, payload, author, role,"
             " at_utc, tz, utc_offset_min, protocol_version) VALUES"
-            " ('e1', 'c1', 'case.opened', 1, '{\"case_number\":\"BXL-A-2025-00001\",\"training\":false}',"
+            " ('e1', 'c1', 'case.opened', 1,"
+            ' \'{"case_number":"BXL-A-2025-00001","training":false}\','
             " 'u', 'forensic_nurse', '2025-01-01T00:00:00.000000Z', 'Europe/Brussels', 60, 'none')"
         )
     finally:
@@ -43,7 +46,10 @@ def test_every_earlier_version_upgrades(tmp_path: Path, key: VaultKey, version: 
     vault = open_vault(path, key, tmp_path / "backups")
     try:
         assert schema.schema_version(vault) == schema.LATEST_VERSION
-        applied = [r[0] for r in vault.conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+        applied = [
+            r[0]
+            for r in vault.conn.execute("SELECT version FROM schema_migrations ORDER BY version")
+        ]
         assert applied == list(range(1, schema.LATEST_VERSION + 1))
         rows = vault.conn.execute("SELECT number, entry_count FROM proj_case_list").fetchall()
         assert rows == [("BXL-A-2025-00001", 1)]
@@ -103,8 +109,19 @@ def test_created_vault_verifies(session) -> None:  # type: ignore[no-untyped-def
 def _entry(version: int, payload: dict[str, object]) -> Entry:
     from datetime import UTC, datetime
 
-    return Entry("e", "c", "field.set", version, payload, "u", "physician",
-                 datetime(2026, 1, 1, tzinfo=UTC), "Europe/Brussels", 60, "none")
+    return Entry(
+        "e",
+        "c",
+        "field.set",
+        version,
+        payload,
+        "u",
+        "physician",
+        datetime(2026, 1, 1, tzinfo=UTC),
+        "Europe/Brussels",
+        60,
+        "none",
+    )
 
 
 def test_old_payload_versions_are_upcast_on_read() -> None:
@@ -116,7 +133,13 @@ def test_old_payload_versions_are_upcast_on_read() -> None:
     old = _entry(1, {"section": "a", "field": "b", "value": 1})
     new = upcast(old, current, upcasters)
     assert new.schema_version == 3
-    assert new.payload == {"section": "a", "field": "b", "value": 1, "unit": None, "source": "staff"}
+    assert new.payload == {
+        "section": "a",
+        "field": "b",
+        "value": 1,
+        "unit": None,
+        "source": "staff",
+    }
     assert old.payload == {"section": "a", "field": "b", "value": 1}  # the stored one is untouched
     assert upcast(replace(old, schema_version=3), current, upcasters).payload == old.payload
     with pytest.raises(UnknownPayloadVersion):

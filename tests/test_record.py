@@ -27,13 +27,17 @@ def test_case_number_sequence_restarts_each_year(session: Session, clock: FixedC
     assert session.record.create_case()[1] == "BXL-A-2027-00001"
 
 
-@pytest.mark.parametrize("bad", ["bxl-A-2026-00001", "BXL-A-26-00001", "BXL--2026-00001", "BXL-A-2026-1"])
+@pytest.mark.parametrize(
+    "bad", ["bxl-A-2026-00001", "BXL-A-26-00001", "BXL--2026-00001", "BXL-A-2026-1"]
+)
 def test_case_number_parse_rejects(bad: str) -> None:
     with pytest.raises(ValueError, match="case number"):
         CaseNumber.parse(bad)
 
 
-def test_draft_survives_until_committed_then_becomes_entries(session: Session, clock: FixedClock) -> None:
+def test_draft_survives_until_committed_then_becomes_entries(
+    session: Session, clock: FixedClock
+) -> None:
     case_id, _ = session.record.create_case()
     session.record.save_draft(case_id, "arrival", {"how": "taxi", "referred_by": "self"})
     session.record.save_draft(case_id, "arrival", {"how": "ambulance", "referred_by": "self"})
@@ -50,7 +54,9 @@ def test_draft_survives_until_committed_then_becomes_entries(session: Session, c
     assert session.record.commit_draft(case_id, "arrival") == []
 
 
-def test_correction_supersedes_and_history_keeps_both(session: Session, clock: FixedClock, paths, key, anchors) -> None:  # type: ignore[no-untyped-def]
+def test_correction_supersedes_and_history_keeps_both(
+    session: Session, clock: FixedClock, paths, key, anchors
+) -> None:  # type: ignore[no-untyped-def]
     case_id, _ = session.record.create_case()
     first = session.record.record_fields(case_id, "arrival", {"hours_since_assault": 20})
     clock.advance(minutes=40)
@@ -60,7 +66,8 @@ def test_correction_supersedes_and_history_keeps_both(session: Session, clock: F
     assert state.value("arrival.hours_since_assault") == 30
     history = session.record.field_history(state, "arrival.hours_since_assault")
     assert [(v.value, v.author, v.role) for v in history] == [
-        (20, "nurse-1", "forensic_nurse"), (30, "physician-1", "physician")
+        (20, "nurse-1", "forensic_nurse"),
+        (30, "physician-1", "physician"),
     ]
     assert history[1].supersedes == first[0] and history[1].entry_id == second[0]
     assert history[1].at_utc > history[0].at_utc
@@ -84,8 +91,16 @@ def test_entry_rows_carry_everything_the_record_needs(session: Session) -> None:
         "SELECT kind, schema_version, author, role, at_utc, tz, utc_offset_min, protocol_version"
         " FROM entries ORDER BY seq DESC LIMIT 1"
     ).fetchone()
-    assert row == ("field.set", 1, "nurse-1", "forensic_nurse", "2026-03-14T02:30:00.000000Z",
-                   "Europe/Brussels", 60, "none")
+    assert row == (
+        "field.set",
+        1,
+        "nurse-1",
+        "forensic_nurse",
+        "2026-03-14T02:30:00.000000Z",
+        "Europe/Brussels",
+        60,
+        "none",
+    )
 
 
 def test_bad_values_and_unknown_cases_are_refused(session: Session) -> None:
@@ -112,13 +127,19 @@ def test_commit_all_drafts_at_close(session: Session, paths, key, clock, anchors
 
 _values = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.text(max_size=12))
 _ops = st.lists(
-    st.tuples(st.integers(0, 3), st.sampled_from(["arrival", "person"]),
-              st.dictionaries(st.sampled_from(["a", "b", "c"]), _values, min_size=1, max_size=3)),
-    min_size=1, max_size=25,
+    st.tuples(
+        st.integers(0, 3),
+        st.sampled_from(["arrival", "person"]),
+        st.dictionaries(st.sampled_from(["a", "b", "c"]), _values, min_size=1, max_size=3),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=_ops)
 def test_rebuilt_projection_equals_maintained(session: Session, clock: FixedClock, ops) -> None:  # type: ignore[no-untyped-def]
     cases = [session.record.create_case()[0] for _ in range(2)]

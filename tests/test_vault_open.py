@@ -150,7 +150,9 @@ def test_vault_in_use_by_another_process(closed_vault: Path, paths: Paths, key: 
     )
     with subprocess.Popen(
         [sys.executable, "-c", holder, str(closed_vault), key.hex()],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     ) as proc:
         assert proc.stdout is not None and proc.stdin is not None
         assert proc.stdout.readline().strip() == "open"
@@ -164,8 +166,10 @@ def test_vault_in_use_by_another_process(closed_vault: Path, paths: Paths, key: 
 @contextlib.contextmanager
 def _tmpfs(mountpoint: Path, size: str) -> Iterator[Path]:
     mountpoint.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
-                    str(mountpoint)], check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mountpoint)],
+        check=True,
+    )
     try:
         yield mountpoint
     finally:
@@ -186,8 +190,9 @@ def test_read_only_data_folder(tmp_path: Path, key: VaultKey, clock) -> None:  #
         else:
             folder.mkdir()
         vault_path = folder / "vault.sacdb"
-        vault = create_vault(vault_path, key, centre="GNT", workstation="B", clock=clock,
-                             creator=NURSE)
+        vault = create_vault(
+            vault_path, key, centre="GNT", workstation="B", clock=clock, creator=NURSE
+        )
         vault.close()
         before = snapshot(folder)
         if is_root():
@@ -205,8 +210,9 @@ def test_disk_full_keeps_what_was_saved(tmp_path: Path, key: VaultKey, clock) ->
     require(_can_mount(), "root with mount (a small tmpfs)")
     folder = tmp_path / "full"
     with _tmpfs(folder, "1m"):
-        vault = create_vault(folder / "vault.sacdb", key, centre="LIE", workstation="C",
-                             clock=clock, creator=NURSE)
+        vault = create_vault(
+            folder / "vault.sacdb", key, centre="LIE", workstation="C", clock=clock, creator=NURSE
+        )
         s = Session(vault, NURSE, clock, [])
         case_id, _ = s.record.create_case()
         saved = s.record.record_fields(case_id, "a", {"kept": "yes"})

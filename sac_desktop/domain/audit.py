@@ -81,8 +81,18 @@ def seal(
 ) -> AuditRecord:
     """Build the next record of a chain with its hash."""
     draft = AuditRecord(
-        seq, chain, actor, role, action, case_id, entry_id, entry_hash, at_utc, reason,
-        prev_hash, "",
+        seq,
+        chain,
+        actor,
+        role,
+        action,
+        case_id,
+        entry_id,
+        entry_hash,
+        at_utc,
+        reason,
+        prev_hash,
+        "",
     )
     return AuditRecord(**{**draft.__dict__, "hash": record_hash(draft.hashed_fields())})
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^(?P<centre>[A-Z]{2,5})-(?P<ws>[A-Z0-9]{1,4})-(?P<year>\d{4})-(?P<seq>\d{5,})$")
+_PATTERN = re.compile(
+    r"^(?P<centre>[A-Z]{2,5})-(?P<ws>[A-Z0-9]{1,4})-(?P<year>\d{4})-(?P<seq>\d{5,})$"
+)
 _CENTRE = re.compile(r"^[A-Z]{2,5}$")
 _WORKSTATION = re.compile(r"^[A-Z0-9]{1,4}$")
 

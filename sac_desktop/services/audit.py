@@ -59,13 +59,22 @@ class AuditTrail:
             last_seen = parse_utc(last_seen_text)
             if now < last_seen:
                 seconds = int((last_seen - now).total_seconds())
-                self._append(conn, actor, Action.CLOCK_BACKWARDS, None, None, None,
-                             f"clock moved back {seconds} s", format_utc(now))
+                self._append(
+                    conn,
+                    actor,
+                    Action.CLOCK_BACKWARDS,
+                    None,
+                    None,
+                    None,
+                    f"clock moved back {seconds} s",
+                    format_utc(now),
+                )
                 _log.event("audit.clock_backwards", seconds=seconds)
         if last_seen_text is None or now > parse_utc(last_seen_text):
             records.set_meta(conn, META_LAST_UTC, format_utc(now))
-        return self._append(conn, actor, action, case_id, entry_id, entry_hash, reason,
-                            format_utc(now))
+        return self._append(
+            conn, actor, action, case_id, entry_id, entry_hash, reason, format_utc(now)
+        )
 
     def _append(
         self,
@@ -95,7 +104,9 @@ class AuditTrail:
         audit_log.append(conn, record)
         return record
 
-    def record_read(self, actor: Actor, action: Action, case_id: str, reason: str | None = None) -> None:
+    def record_read(
+        self, actor: Actor, action: Action, case_id: str, reason: str | None = None
+    ) -> None:
         """A read of a case (open, print, export, reveal or search identity)."""
         with self.vault.transaction() as conn:
             self.append(conn, actor, action, case_id=case_id, reason=reason)

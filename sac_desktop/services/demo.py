@@ -40,12 +40,18 @@ def build_demo_vault(
 ) -> Path:
     """Create the demo vault with ``cases`` synthetic cases (deterministic for ``seed``)."""
     path = demo_vault_path(demo_dir)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=cases + 2)
     clock = FixedClock(start)
     vault = create_vault(
-        path, demo_key(), centre=DEMO_CENTRE, workstation=DEMO_WORKSTATION, clock=clock,
-        creator=DEMO_NURSE, training=True, anchors=anchors,
+        path,
+        demo_key(),
+        centre=DEMO_CENTRE,
+        workstation=DEMO_WORKSTATION,
+        clock=clock,
+        creator=DEMO_NURSE,
+        training=True,
+        anchors=anchors,
     )
     nurse = Session(vault, DEMO_NURSE, clock, anchors)
     physician = Session(vault, DEMO_PHYSICIAN, clock, anchors)
@@ -55,25 +61,37 @@ def build_demo_vault(
             case_id, _number = nurse.record.create_case()
             clock.advance(minutes=4)
             language = rng.choice(_LANGUAGE)
-            nurse.record.record_fields(case_id, "arrival", {
-                "how": rng.choice(_HOW),
-                "referred_by": rng.choice(_REFERRED),
-                "hours_since_assault": rng.choice([3, 9, 20, 40, 70, 100, 150, None]),
-            })
+            nurse.record.record_fields(
+                case_id,
+                "arrival",
+                {
+                    "how": rng.choice(_HOW),
+                    "referred_by": rng.choice(_REFERRED),
+                    "hours_since_assault": rng.choice([3, 9, 20, 40, 70, 100, 150, None]),
+                },
+            )
             clock.advance(minutes=6)
-            nurse.record.record_fields(case_id, "person", {
-                "pseudonym": f"Demo person {index + 1}",
-                "age_years": rng.choice([15, 17, 19, 24, 31, 45, 62]),
-                "language": language,
-                "interpreter_needed": language not in ("nl", "fr", "de", "en"),
-                "companion": rng.choice(_SUPPORT),
-            })
+            nurse.record.record_fields(
+                case_id,
+                "person",
+                {
+                    "pseudonym": f"Demo person {index + 1}",
+                    "age_years": rng.choice([15, 17, 19, 24, 31, 45, 62]),
+                    "language": language,
+                    "interpreter_needed": language not in ("nl", "fr", "de", "en"),
+                    "companion": rng.choice(_SUPPORT),
+                },
+            )
             if index % 3 == 0:
                 # A correction: the history keeps both values, with who and when.
                 clock.advance(minutes=25)
-                physician.record.record_fields(case_id, "arrival", {
-                    "hours_since_assault": rng.choice([12, 30, 60]),
-                })
+                physician.record.record_fields(
+                    case_id,
+                    "arrival",
+                    {
+                        "hours_since_assault": rng.choice([12, 30, 60]),
+                    },
+                )
             if index % 4 == 1:
                 # Work in progress: a draft that has not become the record yet.
                 nurse.record.save_draft(case_id, "person", {"companion": "friend"})
@@ -84,7 +102,9 @@ def build_demo_vault(
     return path
 
 
-def open_demo(demo_dir: Path, anchors: list[HeadAnchor], clock_now: FixedClock | None = None) -> Session:
+def open_demo(
+    demo_dir: Path, anchors: list[HeadAnchor], clock_now: FixedClock | None = None
+) -> Session:
     """Open (building it the first time) the demo vault as the demo nurse."""
     from sac_desktop.domain.clock import SystemClock
 

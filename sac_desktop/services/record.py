@@ -81,8 +81,12 @@ class RecordService:
         records.insert_entry(conn, entry)
         projections.apply_entry(conn, entry)
         self.trail.append(
-            conn, self.actor, Action.ENTRY_WRITE,
-            case_id=entry.case_id, entry_id=entry.id, entry_hash=entry.content_hash(),
+            conn,
+            self.actor,
+            Action.ENTRY_WRITE,
+            case_id=entry.case_id,
+            entry_id=entry.id,
+            entry_hash=entry.content_hash(),
         )
 
     def create_case(self) -> tuple[str, str]:
@@ -96,9 +100,14 @@ class RecordService:
             number = str(CaseNumber(self.info.centre, self.info.workstation, now.year, sequence))
             records.insert_case(conn, case_id, number, format_utc(now))
             self.trail.append(conn, self.actor, Action.CASE_CREATE, case_id=case_id)
-            self._write(conn, self._entry(
-                case_id, KIND_CASE_OPENED, {"case_number": number, "training": self.info.training}
-            ))
+            self._write(
+                conn,
+                self._entry(
+                    case_id,
+                    KIND_CASE_OPENED,
+                    {"case_number": number, "training": self.info.training},
+                ),
+            )
         return case_id, number
 
     def record_fields(
@@ -120,7 +129,9 @@ class RecordService:
         for name, value in todo.items():
             previous = state.fields.get(f"{section}.{name}")
             entry = self._entry(
-                case_id, KIND_FIELD_SET, {"section": section, "field": name, "value": value},
+                case_id,
+                KIND_FIELD_SET,
+                {"section": section, "field": name, "value": value},
                 supersedes=None if previous is None else previous.entry_id,
             )
             self._write(conn, entry)
@@ -135,7 +146,11 @@ class RecordService:
             if not records.case_exists(conn, case_id):
                 raise UnknownCase(case_id)
             records.upsert_draft(
-                conn, self.actor.user_id, case_id, section, dict(values),
+                conn,
+                self.actor.user_id,
+                case_id,
+                section,
+                dict(values),
                 format_utc(self.clock.now_utc()),
             )
 

@@ -28,9 +28,18 @@ def append(conn: Any, record: AuditRecord) -> None:
     conn.execute(
         f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            record.seq, record.chain, record.actor, record.role, record.action,
-            record.case_id, record.entry_id, record.entry_hash, record.at_utc,
-            record.reason, record.prev_hash, record.hash,
+            record.seq,
+            record.chain,
+            record.actor,
+            record.role,
+            record.action,
+            record.case_id,
+            record.entry_id,
+            record.entry_hash,
+            record.at_utc,
+            record.reason,
+            record.prev_hash,
+            record.hash,
         ),
     )
 
@@ -45,4 +54,3 @@ def records_for_case(conn: Any, case_id: str) -> list[AuditRecord]:
         f"SELECT {_COLUMNS} FROM audit WHERE case_id = ? ORDER BY seq", (case_id,)
     ).fetchall()
     return [_record(row) for row in rows]
-

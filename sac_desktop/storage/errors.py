@@ -74,9 +74,7 @@ class VaultInUse(VaultError):
 class DiskFull(VaultError):
     kind = "disk_full"
     message = N_("The disk is full: the last change could not be saved.")
-    hint = N_(
-        "What was saved before is safe. Free some disk space (or ask IT), then save again."
-    )
+    hint = N_("What was saved before is safe. Free some disk space (or ask IT), then save again.")
 
 
 class ReadOnlyStorage(VaultError):

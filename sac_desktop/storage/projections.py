@@ -27,8 +27,13 @@ def apply_entry(conn: Any, entry: Entry) -> None:
         conn.execute(
             "INSERT INTO proj_case_list (case_id, number, training, opened_utc,"
             " last_activity_utc, entry_count) VALUES (?, ?, ?, ?, ?, 1)",
-            (entry.case_id, str(entry.payload["case_number"]),
-             int(bool(entry.payload.get("training", False))), at, at),
+            (
+                entry.case_id,
+                str(entry.payload["case_number"]),
+                int(bool(entry.payload.get("training", False))),
+                at,
+                at,
+            ),
         )
     else:
         conn.execute(

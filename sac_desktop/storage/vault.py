@@ -57,8 +57,12 @@ class KeyFile:
     key_check: str
 
     def dump(self) -> bytes:
-        body = {"format": KEYFILE_FORMAT, "version": 1, "vault_id": self.vault_id,
-                "key_check": self.key_check}
+        body = {
+            "format": KEYFILE_FORMAT,
+            "version": 1,
+            "vault_id": self.vault_id,
+            "key_check": self.key_check,
+        }
         return json.dumps(body, indent=2).encode()
 
     @classmethod
@@ -174,7 +178,9 @@ class Vault:
             if cipher_version(conn) < (4,):
                 raise errors.CipherTooOld()
             apply_pragmas(conn)
-            atomic_write(keyfile_path(path), KeyFile(vault_id, key_check_value(key, vault_id)).dump())
+            atomic_write(
+                keyfile_path(path), KeyFile(vault_id, key_check_value(key, vault_id)).dump()
+            )
         except BaseException:
             lock.release()
             raise

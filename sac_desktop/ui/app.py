@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import (
     QLibraryInfo,
     QObject,
-    QtMsgType,
     QTimer,
+    QtMsgType,
     QTranslator,
     Signal,
     qInstallMessageHandler,

@@ -87,17 +87,23 @@ class StartPage(QWidget):
 
     def retranslate(self, t: Translator) -> None:
         self.title.setText(t._("SAC Desktop"))
-        self.intro.setText(t._(
-            "Care records for the Sexual Assault Centres: intake, consent, medical care, "
-            "injuries, evidence and aftercare, kept encrypted on this workstation."
-        ))
+        self.intro.setText(
+            t._(
+                "Care records for the Sexual Assault Centres: intake, consent, medical care, "
+                "injuries, evidence and aftercare, kept encrypted on this workstation."
+            )
+        )
         self.demo_button.setText(t._("&Open the demo vault (synthetic cases)"))
         self.demo_button.setAccessibleName(t._("Open the demo vault"))
-        self.demo_button.setToolTip(t._("A training vault with invented cases; never for real data."))
-        self.setup_note.setText(t._(
-            "Setting up this workstation for real cases (centre, staff accounts, recovery "
-            "code) is done by the coordinator at first run."
-        ))
+        self.demo_button.setToolTip(
+            t._("A training vault with invented cases; never for real data.")
+        )
+        self.setup_note.setText(
+            t._(
+                "Setting up this workstation for real cases (centre, staff accounts, recovery "
+                "code) is done by the coordinator at first run."
+            )
+        )
         self.quit_button.setText(t._("&Quit"))
         self.quit_button.setAccessibleName(t._("Quit SAC Desktop"))
 
@@ -368,15 +374,20 @@ class MainWindow(QMainWindow):
     # -- errors -----------------------------------------------------------------------
     def _show_error(self, error: BaseException) -> None:
         if isinstance(error, VaultError):
-            box = QMessageBox(QMessageBox.Icon.Warning, self.t._("SAC Desktop"),
-                              self.t._(error.message), QMessageBox.StandardButton.Ok, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.t._("SAC Desktop"),
+                self.t._(error.message),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
             box.setInformativeText(self.t._(error.hint))
             box.setObjectName("vaultErrorBox")
             box.open()
         else:
             self.report_bug(error)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.close_vault()
         super().closeEvent(event)
 

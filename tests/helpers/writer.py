@@ -32,8 +32,15 @@ def main() -> int:
     clock = SystemClock()
     anchors = [FileAnchor(paths.anchors)]
     if not Path(paths.vault).exists():
-        create_vault(paths.vault, key, centre="BXL", workstation="K", clock=clock,
-                     creator=actor, anchors=anchors).close()
+        create_vault(
+            paths.vault,
+            key,
+            centre="BXL",
+            workstation="K",
+            clock=clock,
+            creator=actor,
+            anchors=anchors,
+        ).close()
     session = Session.open(paths.vault, key, actor, clock, anchors, paths.backups)
     get_logger("app").event("app.start", version="test", platform=sys.platform, frozen=False)
     case_id, _ = session.record.create_case()
