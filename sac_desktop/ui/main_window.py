@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -74,16 +75,24 @@ class StartPage(QWidget):
         self.setup_note.setWordWrap(True)
         self.quit_button = QPushButton()
         self.quit_button.setObjectName("quit")
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for widget in (self.title, self.intro, self.demo_button, self.setup_note):
-            layout.addWidget(widget)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.quit_button)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
-        layout.setContentsMargins(48, 24, 48, 24)
+        column = QWidget()
+        column.setMaximumWidth(760)
+        layout = QVBoxLayout(column)
+        layout.setSpacing(14)
+        layout.addWidget(self.title)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.setup_note)
+        layout.addSpacing(12)
+        layout.addWidget(self.quit_button, 0, Qt.AlignmentFlag.AlignLeft)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(column, 4)
+        centred.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(centred)
+        outer.addStretch(2)
 
     def retranslate(self, t: Translator) -> None:
         self.title.setText(t._("SAC Desktop"))
@@ -115,6 +124,7 @@ class VaultPage(QWidget):
         self.banner.setObjectName("trainingBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setStyleSheet("background:#8a1c1c;color:white;font-weight:bold;padding:4px;")
+        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.cases_label = QLabel()
         self.cases = _table("caseList")
         self.case_model = CaseListModel(t)
@@ -133,6 +143,7 @@ class VaultPage(QWidget):
         self.history = _table("fieldHistory")
         self.history_model = HistoryModel(t)
         self.history.setModel(self.history_model)
+        self.history.hideColumn(HistoryModel.COL_FIELD)  # the label above names the field
         self.history_label.setBuddy(self.history)
 
         left = QWidget()
@@ -154,6 +165,7 @@ class VaultPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([480, 720])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(splitter)
