@@ -177,3 +177,13 @@ def test_crash_dialog_names_the_file(qtbot, tmp_path: Path) -> None:  # type: ig
     qtbot.addWidget(box)
     assert str(tmp_path / "crash-1.txt") in box.informativeText()
     assert box.accessibleName()
+
+
+def test_vault_arriving_after_the_window_closed_is_closed(window: MainWindow, paths: Paths) -> None:
+    from sac_desktop.security.anchors import FileAnchor
+    from sac_desktop.services.demo import open_demo
+
+    session = open_demo(paths.demo_dir, [FileAnchor(paths.anchors)])
+    window.close()
+    window._on_session_opened(session, None)
+    assert window.session is None and not session.vault.is_open

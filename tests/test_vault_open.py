@@ -228,3 +228,17 @@ def test_disk_full_keeps_what_was_saved(tmp_path: Path, key: VaultKey, clock) ->
             assert set(saved) <= ids
         finally:
             reopened.close()
+
+
+def test_old_sqlcipher_is_refused(
+    closed_vault: Path, paths: Paths, key: VaultKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sac_desktop.storage import vault as vault_module
+
+    monkeypatch.setattr(vault_module, "cipher_version", lambda conn: (3, 4, 1))
+    before = snapshot(paths.data)
+    with pytest.raises(errors.CipherTooOld):
+        open_vault(closed_vault, key, paths.backups)
+    _unchanged(before, paths.data)
+    monkeypatch.undo()
+    open_vault(closed_vault, key, paths.backups).close()

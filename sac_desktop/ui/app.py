@@ -125,6 +125,8 @@ def run_gui(
     heartbeat.start(250)
     code = app.exec()
     heartbeat.stop()
-    window.close_vault()
+    # A vault still being opened in the background is closed as soon as it arrives.
     runner.wait()
+    app.processEvents()
+    window.close_vault()
     return int(code)

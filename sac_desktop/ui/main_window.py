@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self.anchors: list[HeadAnchor] = anchors or [FileAnchor(paths.anchors)]
         self.session: Session | None = None
         self._state = None
+        self._closing = False
 
         self.language_label = QLabel()
         self.language_combo = QComboBox()
@@ -306,6 +307,9 @@ class MainWindow(QMainWindow):
             self._show_error(error)
             return
         assert session is not None
+        if self._closing:  # the window closed while the vault was opening
+            session.close()
+            return
         self.session = session
         self.vault_page.banner.setVisible(session.info.training)
         self._reload_cases()
@@ -400,6 +404,7 @@ class MainWindow(QMainWindow):
             self.report_bug(error)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
         self.close_vault()
         super().closeEvent(event)
 
