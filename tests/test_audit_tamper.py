@@ -263,7 +263,7 @@ def test_rewritten_chain_diverges_from_anchor(template: Template, tmp_path: Path
             ).fetchone()[0]
             conn.execute(
                 "UPDATE entries SET payload = ? WHERE id = ?",
-                (payload.replace("synthetic", "forged"), entry_id),
+                (payload[:-1] + ',"forged":true}', entry_id),
             )
             hashes = stored_entry_hashes(conn)
             assert entry_hash is not None

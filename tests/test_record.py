@@ -156,3 +156,16 @@ def test_rebuilt_projection_equals_maintained(session: Session, clock: FixedCloc
     for row in maintained:
         state = session.record.open_case(row.case_id)
         assert state.entry_count == row.entry_count
+
+
+def test_utc_text_round_trips_and_rejects_other_forms() -> None:
+    from datetime import UTC, datetime
+
+    from sac_desktop.domain.clock import format_utc, parse_utc
+
+    moment = datetime(2026, 10, 25, 1, 30, 5, 120, tzinfo=UTC)
+    assert parse_utc(format_utc(moment)) == moment
+    assert parse_utc(format_utc(moment)).utcoffset() is not None
+    for bad in ("2026-10-25 01:30:05.000120Z", "2026-10-25T01:30:05.000120+00:00", ""):
+        with pytest.raises(ValueError, match="UTC"):
+            parse_utc(bad)

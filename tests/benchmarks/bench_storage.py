@@ -524,6 +524,18 @@ def bench_open(folder: Path, key: VaultKey, counts: Counts, report: Report) -> N
     )
 
 
+def cpu_check() -> str:
+    """A fixed pure-Python loop: shows when the machine (or VM host) runs slow."""
+    samples = [timed(lambda: sum(i * i for i in range(20_000))) for _ in range(25)]
+    return f"{median_ms(samples):.2f} ms"
+
+
+def load_average() -> str:
+    if not hasattr(os, "getloadavg"):
+        return "n/a"
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def header(counts: Counts, folder: Path, quick: bool) -> None:
     probe = sqlcipher.connect(":memory:")
     probe.execute(f"PRAGMA key = \"x'{'00' * 32}'\"")
@@ -541,6 +553,9 @@ def header(counts: Counts, folder: Path, quick: bool) -> None:
     print(f"plain: stdlib sqlite3, SQLite {sqlite3.sqlite_version}")
     print(f"vault: sqlcipher3, SQLCipher {cipher}, SQLite {engine}")
     print(f"folder: {folder}")
+    print(f"load average at start: {load_average()}; cpu check {cpu_check()}")
+    print("(other work on the machine, or a slow VM host, skews the timings: compare the")
+    print(" cpu check at start and end between runs; the ratios are interleaved, so sturdier)")
     print(f"counts: {counts}")
     print()
 
@@ -571,7 +586,10 @@ def main(argv: list[str] | None = None) -> int:
         print("targets missed: " + "; ".join(report.missed))
     else:
         print("all targets met")
-    print(f"total run time {time.perf_counter() - started:.0f} s")
+    print(
+        f"total run time {time.perf_counter() - started:.0f} s;"
+        f" load average {load_average()}; cpu check {cpu_check()}"
+    )
     return 0
 
 
