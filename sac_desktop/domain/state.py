@@ -24,6 +24,7 @@ class FieldVersion:
     role: str
     at_utc: datetime
     supersedes: str | None
+    hidden: bool = False  # withheld from this reader (identity not revealed)
 
 
 @dataclass
@@ -70,6 +71,10 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
             state.fields[key] = version
             state.history.setdefault(key, []).append(version)
     return state
+
+
+def section_of(key: str) -> str:
+    return key.split(".", 1)[0]
 
 
 def changed_fields(state: CaseState, section: str, values: dict[str, Any]) -> dict[str, Any]:

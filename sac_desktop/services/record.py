@@ -8,6 +8,7 @@ record: they are saved (encrypted) as typed and become entries when committed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sac_desktop.domain.audit import Action
@@ -23,9 +24,16 @@ from sac_desktop.domain.entries import (
     new_id,
 )
 from sac_desktop.domain.roles import Actor
-from sac_desktop.domain.state import CaseState, FieldVersion, changed_fields, derive_state
+from sac_desktop.domain.state import (
+    CaseState,
+    FieldVersion,
+    changed_fields,
+    derive_state,
+    section_of,
+)
 from sac_desktop.domain.upcast import upcast
 from sac_desktop.services.audit import AuditTrail
+from sac_desktop.services.permissions import Area, Op, allowed, area_of, require
 from sac_desktop.services.vaults import VaultInfo
 from sac_desktop.storage import projections, records
 from sac_desktop.storage.projections import CaseListRow
@@ -34,6 +42,10 @@ from sac_desktop.storage.vault import Vault
 
 class UnknownCase(LookupError):
     """No case with that id in this vault."""
+
+
+class ReasonRequired(ValueError):
+    """This action needs a reason, recorded in the audit trail."""
 
 
 class InvalidValue(ValueError):
@@ -91,6 +103,7 @@ class RecordService:
 
     def create_case(self) -> tuple[str, str]:
         """Open a new case; returns its id and its pseudonymous number."""
+        require(self.actor, Area.CASE, Op.WRITE)
         case_id = new_id()
         now = self.clock.now_utc()
         with self.vault.transaction() as conn:
@@ -114,6 +127,7 @@ class RecordService:
         self, case_id: str, section: str, values: Mapping[str, Any], *, only_changed: bool = True
     ) -> list[str]:
         """Write one entry per (changed) field; returns the new entry ids."""
+        require(self.actor, area_of(KIND_FIELD_SET, section), Op.WRITE)
         _check_values(values)
         with self.vault.transaction() as conn:
             return self._record_fields(conn, case_id, section, dict(values), only_changed)
@@ -141,6 +155,7 @@ class RecordService:
     # -- drafts -----------------------------------------------------------------------
     def save_draft(self, case_id: str, section: str, values: Mapping[str, Any]) -> None:
         """Save what is being typed (not the record; not audited; encrypted like all)."""
+        require(self.actor, area_of(KIND_FIELD_SET, section), Op.WRITE)
         _check_values(values)
         with self.vault.transaction() as conn:
             if not records.case_exists(conn, case_id):
@@ -179,11 +194,47 @@ class RecordService:
         return derive_state(case_id, (upcast(e) for e in records.entries_for_case(conn, case_id)))
 
     def open_case(self, case_id: str, reason: str | None = None) -> CaseState:
-        """Read a case for display: audited."""
+        """Read a case for display (audited), showing only what this role may read."""
+        require(self.actor, Area.CASE, Op.READ)
         if not records.case_exists(self.vault.conn, case_id):
             raise UnknownCase(case_id)
         self.trail.record_read(self.actor, Action.CASE_OPEN, case_id, reason)
-        return self._state(self.vault.conn, case_id)
+        return self._visible(self._state(self.vault.conn, case_id), revealed=False)
+
+    def reveal_identity(self, case_id: str, reason: str) -> CaseState:
+        """Identity fields in the clear: asks for a reason, which goes into the audit trail."""
+        require(self.actor, Area.IDENTITY, Op.REVEAL)
+        if not reason.strip():
+            raise ReasonRequired()
+        if not records.case_exists(self.vault.conn, case_id):
+            raise UnknownCase(case_id)
+        self.trail.record_read(self.actor, Action.IDENTITY_REVEAL, case_id, reason.strip())
+        return self._visible(self._state(self.vault.conn, case_id), revealed=True)
+
+    def _visible(self, state: CaseState, revealed: bool) -> CaseState:
+        role = self.actor.role
+
+        def shown(key: str) -> bool:
+            area = area_of(KIND_FIELD_SET, section_of(key))
+            return allowed(role, area, Op.READ) or (area is Area.IDENTITY and revealed)
+
+        def masked(key: str, version: FieldVersion) -> FieldVersion | None:
+            area = area_of(KIND_FIELD_SET, section_of(key))
+            if shown(key):
+                return version
+            if area is Area.IDENTITY and allowed(role, area, Op.REVEAL):
+                return replace(version, value=None, hidden=True)
+            if allowed(role, area, Op.SEE_EXISTENCE):
+                return replace(version, value=None, hidden=True)
+            return None
+
+        fields = {k: m for k, v in state.fields.items() if (m := masked(k, v)) is not None}
+        history = {
+            k: [m for v in versions if (m := masked(k, v)) is not None]
+            for k, versions in state.history.items()
+            if k in fields
+        }
+        return replace(state, fields=fields, history=history)
 
     def field_history(self, state: CaseState, key: str) -> list[FieldVersion]:
         """Every value a field of an opened case has had, oldest first."""

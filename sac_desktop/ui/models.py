@@ -133,6 +133,8 @@ class FieldsModel(_TableModel):
         if column == self.COL_FIELD:
             return t_label(self.t, key)
         if column == self.COL_VALUE:
+            if version_.hidden:
+                return self.t._("(hidden)")
             return _display(self.t, version_.value)
         if column == self.COL_BY:
             return f"{version_.author} ({role_label(self.t, version_.role)})"
