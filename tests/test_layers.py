@@ -16,8 +16,17 @@ QT_FREE = ["domain", "storage", "security", "services", "reports"]
 ALLOWED = {
     "domain": {"domain", "i18n"},
     "storage": {"storage", "domain", "i18n", "fsutil", "logsafe"},
-    "security": {"security", "storage", "domain", "i18n", "fsutil"},
-    "services": {"services", "domain", "storage", "security", "i18n", "logsafe", "fsutil"},
+    "security": {"security", "storage", "domain", "i18n", "fsutil", "resources"},
+    "services": {
+        "services",
+        "domain",
+        "storage",
+        "security",
+        "i18n",
+        "logsafe",
+        "fsutil",
+        "paths",
+    },
     "reports": {"reports", "domain", "i18n", "resources"},
 }
 # Our SQL is written in capitals (a house style this check relies on).

@@ -34,6 +34,11 @@ def _vault_at(path: Path, key: VaultKey, version: int) -> None:
             ' \'{"case_number":"BXL-A-2025-00001","training":false}\','
             " 'u', 'forensic_nurse', '2025-01-01T00:00:00.000000Z', 'Europe/Brussels', 60, 'none')"
         )
+        if version >= 2:  # as the application at that version kept it
+            conn.execute(
+                "INSERT INTO proj_case_list VALUES ('c1', 'BXL-A-2025-00001', 0,"
+                " '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z', 1)"
+            )
     finally:
         vault.close()
 

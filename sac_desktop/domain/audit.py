@@ -28,6 +28,17 @@ class Action(StrEnum):
     CLOCK_BACKWARDS = "clock.backwards"
     VAULT_MIGRATE = "vault.migrate"
     VAULT_CREATE = "vault.create"
+    SIGN_IN = "signin"
+    SIGN_IN_FAILED = "signin.failed"
+    SIGN_OUT = "signout"
+    LOCK = "lock"
+    ACCOUNT_CREATE = "account.create"
+    ACCOUNT_DEACTIVATE = "account.deactivate"
+    PASSWORD_RESET = "account.password_reset"  # noqa: S105 - an action name
+    PASSWORD_CHANGE = "account.password_change"  # noqa: S105 - an action name
+    THROTTLE_LIFT = "signin.throttle_lift"
+    KEY_ROTATION = "vault.key_rotation"
+    RECOVERY_USED = "recovery.used"
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,72 @@ class FileAnchor:
             "chains": [{"chain": a.chain, "seq": a.seq, "hash": a.hash} for a in current.values()],
         }
         atomic_write(self._path(vault_id), json.dumps(body, indent=2).encode("utf-8"))
+
+
+@dataclass
+class KeyringAnchor:
+    """The same JSON body as :class:`FileAnchor`, kept in the OS keyring.
+
+    Restoring the data folder and the state folder together cannot roll this one back.
+    Where there is no usable keyring (none installed, locked, no answer in time) it stays
+    out of the way: ``load`` finds nothing and ``store`` does nothing, and the file
+    anchor carries on. A plaintext keyring is refused: it raises.
+    """
+
+    service: str = "SAC Desktop"
+    timeout: float = 5.0
+    name: str = "keyring"
+
+    # keystore is imported inside the methods only so this class could be added without
+    # touching the module's header; keystore loads keyring lazily, so hoisting it is fine.
+
+    def _username(self, vault_id: str) -> str:
+        if not _SAFE_ID.match(vault_id):
+            raise ValueError("unexpected vault id")
+        return f"audit-head:{vault_id}"
+
+    def _read(self, vault_id: str) -> list[Anchor]:
+        from sac_desktop.security.keystore import GuardedKeyring, KeyringEntryDamaged
+
+        text = GuardedKeyring(self.service, self.timeout).get(self._username(vault_id))
+        if text is None:
+            return []
+        try:
+            body = json.loads(text)
+            return [Anchor(str(c["chain"]), int(c["seq"]), str(c["hash"])) for c in body["chains"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KeyringEntryDamaged(
+                "The audit head kept in the OS keyring is damaged; the file anchor still "
+                "protects the audit trail."
+            ) from exc
+
+    def load(self, vault_id: str) -> list[Anchor]:
+        from sac_desktop.security.keystore import KeyringUnavailable
+
+        try:
+            return self._read(vault_id)
+        except KeyringUnavailable:
+            return []
+
+    def store(self, vault_id: str, anchor: Anchor) -> None:
+        from sac_desktop.security.keystore import GuardedKeyring, KeyringUnavailable
+
+        try:
+            # Read first and give up if that fails: writing without knowing the stored
+            # head could move it backwards.
+            current = {a.chain: a for a in self._read(vault_id)}
+            previous = current.get(anchor.chain)
+            if previous is not None and previous.seq > anchor.seq:
+                return  # never move an anchor backwards
+            current[anchor.chain] = anchor
+            body = {
+                "format": "sac-desktop-audit-head",
+                "vault_id": vault_id,
+                "chains": [
+                    {"chain": a.chain, "seq": a.seq, "hash": a.hash} for a in current.values()
+                ],
+            }
+            guarded = GuardedKeyring(self.service, self.timeout)
+            guarded.set(self._username(vault_id), json.dumps(body, indent=2))
+        except KeyringUnavailable:
+            return

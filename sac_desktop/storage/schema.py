@@ -102,6 +102,30 @@ V2_PROJECTIONS: list[str] = [
 ]
 
 
+V3_ACCOUNTS: list[str] = [
+    """CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        language TEXT,
+        certificate_pem TEXT,
+        created_utc TEXT NOT NULL,
+        updated_utc TEXT NOT NULL)""",
+    """CREATE TABLE certificate_revocations (
+        serial TEXT PRIMARY KEY, account_id TEXT NOT NULL,
+        revoked_utc TEXT NOT NULL, reason TEXT NOT NULL)""",
+    # Shown to a role at its members' next sign-in (e.g. a psychologist account created).
+    """CREATE TABLE notices (
+        id INTEGER PRIMARY KEY, audience_role TEXT NOT NULL, kind TEXT NOT NULL,
+        subject_account TEXT, reason TEXT, created_utc TEXT NOT NULL)""",
+    """CREATE TABLE notices_seen (
+        notice_id INTEGER NOT NULL REFERENCES notices(id), account_id TEXT NOT NULL,
+        seen_utc TEXT NOT NULL, PRIMARY KEY (notice_id, account_id))""",
+    """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+]
+
 Step = Callable[[Any], None]
 
 
@@ -122,6 +146,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "foundation: cases, entries, drafts, audit", V1_FOUNDATION),
     Migration(2, "projections: case list", V2_PROJECTIONS),
+    Migration(3, "accounts, certificates, notices, settings", V3_ACCOUNTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

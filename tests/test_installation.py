@@ -1,0 +1,210 @@
+"""First-run setup, sign-in, throttle, pre-sign-in log, accounts and recovery (services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from sac_desktop.domain.audit import Action
+from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.roles import Role
+from sac_desktop.paths import Paths
+from sac_desktop.security import slots
+from sac_desktop.security.kdf import TEST_PARAMS, derive
+from sac_desktop.security.keystore import BackendStatus
+from sac_desktop.security.recovery import parse_recovery_code
+from sac_desktop.services.installation import (
+    AccountAdmin,
+    DeviceSecretMissing,
+    Installation,
+    PasswordRejected,
+    ReasonRequired,
+    SetupRequest,
+)
+from sac_desktop.services.permissions import Forbidden
+from sac_desktop.services.signin_guard import Throttled
+from sac_desktop.storage import accounts as account_store
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class MemoryKeystore:
+    kind: str = "real"
+    secrets: dict[str, bytes] = field(default_factory=dict)
+
+    def status(self) -> BackendStatus:
+        return BackendStatus(self.kind, "tests.MemoryKeystore")  # type: ignore[arg-type]
+
+    def get(self, vault_id: str) -> bytes | None:
+        return self.secrets.get(vault_id)
+
+    def put(self, vault_id: str, secret: bytes) -> None:
+        self.secrets[vault_id] = secret
+
+    def delete(self, vault_id: str) -> None:
+        self.secrets.pop(vault_id, None)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAC_TEST_ALLOW_CHEAP_KDF", "1")
+
+
+@pytest.fixture
+def keystore() -> MemoryKeystore:
+    return MemoryKeystore()
+
+
+def make(paths: Paths, clock: FixedClock, keystore: MemoryKeystore) -> Installation:
+    return Installation(paths, clock, derive, TEST_PARAMS, keystore, [])
+
+
+@pytest.fixture
+def installed(paths: Paths, clock: FixedClock, keystore: MemoryKeystore):  # type: ignore[no-untyped-def]
+    inst = make(paths, clock, keystore)
+    result = inst.setup(
+        SetupRequest("GNT", "ZSG Gent", "A", "nl", "coord", "Coordinator One", PASSWORD)
+    )
+    return inst, result
+
+
+def test_setup_then_sign_in(installed, paths: Paths) -> None:  # type: ignore[no-untyped-def]
+    inst, result = installed
+    assert result.device_bound
+    assert len(result.ca_fingerprint.split()) == 16
+    assert parse_recovery_code(result.recovery_code.text).secret == result.recovery_code.secret
+    assert inst.slots_path.stat().st_mode & 0o077 == 0
+    signed = inst.sign_in("COORD", PASSWORD)
+    try:
+        assert signed.account.role == "coordinator"
+        assert signed.session.info.centre == "GNT"
+        actions = [r[0] for r in signed.session.vault.conn.execute("SELECT action FROM audit")]
+        assert actions[-1] == Action.SIGN_IN
+    finally:
+        signed.session.close()
+    with pytest.raises(FileExistsError):
+        inst.setup(SetupRequest("GNT", "ZSG Gent", "A", "nl", "c2", "C", PASSWORD))
+
+
+def test_weak_password_is_refused_at_setup(
+    paths: Paths, clock: FixedClock, keystore: MemoryKeystore
+) -> None:
+    inst = make(paths, clock, keystore)
+    with pytest.raises(PasswordRejected) as caught:
+        inst.setup(SetupRequest("GNT", "ZSG Gent", "A", "nl", "coord", "C", "short"))
+    assert caught.value.problems
+    assert not inst.exists()
+
+
+def test_wrong_then_right_password_and_failures_reach_the_audit(installed) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    with pytest.raises(slots.WrongPassword):
+        inst.sign_in("coord", "not the password at all")
+    assert inst.preauth.path.exists()
+    signed = inst.sign_in("coord", PASSWORD)
+    try:
+        rows = signed.session.vault.conn.execute(
+            "SELECT action, actor, reason FROM audit WHERE action = 'signin.failed'"
+        ).fetchall()
+        assert len(rows) == 1 and rows[0][1] == signed.account.id
+        assert "wrong_password" in rows[0][2]
+        assert inst.preauth.path.read_bytes() == b""
+        assert b"wrong_password" not in inst.paths.data.joinpath("preauth.log").read_bytes()
+    finally:
+        signed.session.close()
+
+
+def test_throttle_grows_survives_restart_and_a_coordinator_can_lift_it(
+    installed, clock, keystore
+) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    for _ in range(5):
+        with pytest.raises(slots.WrongPassword):
+            inst.sign_in("coord", "wrong password number")
+    restarted = make(inst.paths, clock, keystore)  # a new process sees the same throttle
+    with pytest.raises(Throttled) as caught:
+        restarted.sign_in("coord", PASSWORD)
+    assert 0 < caught.value.seconds_left <= 31
+    clock.advance(seconds=31)
+    signed = restarted.sign_in("coord", PASSWORD)
+    signed.session.close()
+    assert restarted.throttle.failures(signed.account.id) == 0
+    for _ in range(20):
+        clock.advance(minutes=20)
+        with pytest.raises(slots.WrongPassword):
+            restarted.sign_in("coord", "wrong password number")
+    with pytest.raises(Throttled) as capped:
+        restarted.sign_in("coord", PASSWORD)
+    assert capped.value.seconds_left <= 15 * 60 + 1  # capped, never a lockout
+    clock.advance(minutes=16)
+    signed = restarted.sign_in("coord", PASSWORD)
+    try:
+        AccountAdmin(restarted, signed).lift_throttle(signed.account.id)
+        last = signed.session.vault.conn.execute(
+            "SELECT action FROM audit ORDER BY seq DESC LIMIT 1"
+        ).fetchone()[0]
+        assert last == Action.THROTTLE_LIFT
+    finally:
+        signed.session.close()
+
+
+def test_accounts_psychologist_reason_notice_reset_and_deactivate(installed, clock) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    coord = inst.sign_in("coord", PASSWORD)
+    admin = AccountAdmin(inst, coord)
+    nurse_id = admin.create_account(
+        "nurse", "Nurse One", Role.FORENSIC_NURSE, "tulip meadow sunrise"
+    )
+    with pytest.raises(ReasonRequired):
+        admin.create_account("psy", "Psy One", Role.PSYCHOLOGIST, "granite orchard whisper")
+    psy_id = admin.create_account(
+        "psy", "Psy One", Role.PSYCHOLOGIST, "granite orchard whisper", reason="new team member"
+    )
+    coord.session.close()
+
+    psy = inst.sign_in("psy", "granite orchard whisper")
+    try:
+        assert [n[1] for n in psy.notices] == ["psychologist_created"]
+        assert psy.notices[0][3] == "new team member"
+        with pytest.raises(Forbidden):
+            AccountAdmin(inst, psy).create_account(
+                "x", "X", Role.PHYSICIAN, "another long password"
+            )
+    finally:
+        psy.session.close()
+
+    coord = inst.sign_in("coord", PASSWORD)
+    admin = AccountAdmin(inst, coord)
+    old_cert = account_store.get_account(coord.session.vault.conn, nurse_id).certificate_pem
+    admin.reset_password(nurse_id, "harbour lantern violet")
+    revoked = account_store.revocations(coord.session.vault.conn)
+    assert len(revoked) == 1
+    assert account_store.get_account(coord.session.vault.conn, nurse_id).certificate_pem != old_cert
+    admin.deactivate(psy_id, reason="left the centre")
+    coord.session.close()
+
+    with pytest.raises(slots.WrongPassword):
+        inst.sign_in("nurse", "tulip meadow sunrise")
+    inst.sign_in("nurse", "harbour lantern violet").session.close()
+    with pytest.raises(slots.NoSuchAccount):
+        inst.sign_in("psy", "granite orchard whisper")
+
+
+def test_lost_device_secret_is_restored_by_the_recovery_code(installed, keystore) -> None:  # type: ignore[no-untyped-def]
+    inst, result = installed
+    secret = dict(keystore.secrets)
+    keystore.secrets.clear()
+    with pytest.raises(DeviceSecretMissing):
+        inst.sign_in("coord", PASSWORD)
+    inst.recover_device_secret(parse_recovery_code(result.recovery_code.text.lower()))
+    assert keystore.secrets == secret
+    inst.sign_in("coord", PASSWORD).session.close()
+
+
+def test_without_a_real_keyring_the_password_alone_protects(paths, clock) -> None:  # type: ignore[no-untyped-def]
+    inst = make(paths, clock, MemoryKeystore(kind="none"))
+    result = inst.setup(SetupRequest("LIE", "CPVS Liège", "B", "fr", "coord", "C One", PASSWORD))
+    assert not result.device_bound
+    inst.sign_in("coord", PASSWORD).session.close()
