@@ -81,9 +81,20 @@ class CrashHandler:
             return
         if exc.__traceback__ is None:
             exc.__traceback__ = tb
-        path = self.write(exc)
+        try:
+            path = self.write(exc)
+        except Exception:  # disk full while crashing: stay silent
+            # Never fall back to Python's default hook: it prints the message (case data?).
+            return
         if self.notify is not None:
             self.notify(path)
+
+    def _unraisable_hook(self, unraisable: sys.UnraisableHookArgs) -> None:
+        if unraisable.exc_value is not None:
+            try:
+                self.write(unraisable.exc_value)
+            except Exception:  # see handle()
+                return
 
     def _thread_hook(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_value is not None:
@@ -92,6 +103,7 @@ class CrashHandler:
     def install(self) -> None:
         sys.excepthook = self.handle
         threading.excepthook = self._thread_hook
+        sys.unraisablehook = self._unraisable_hook
         ensure_private_dir(self.crash_dir)
         fd = open_private_append(self.crash_dir / "fatal.txt")
         self._fault_file = os.fdopen(fd, "ab")

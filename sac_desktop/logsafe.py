@@ -31,6 +31,7 @@ EVENTS: Final[dict[str, frozenset[str]]] = {
     "vault.migration_failed": frozenset({"from_version", "to_version"}),
     "vault.backup_written": frozenset({"purpose"}),
     "audit.anchored": frozenset({"seq"}),
+    "audit.anchor_mismatch": frozenset({"problem"}),
     "audit.verified": frozenset({"intact", "records"}),
     "audit.clock_backwards": frozenset({"seconds"}),
     "demo.created": frozenset({"cases"}),

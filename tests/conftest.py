@@ -49,6 +49,8 @@ def is_root() -> bool:
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAC_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.setenv("SAC_ANCHOR_DIR", str(tmp_path / "anchors"))
+    # Never the developer's own keyring: only tests/test_keystore.py starts a real one.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sac_desktop.domain.audit import Anchor, Problem, record_hash, seal
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.security.anchors import FileAnchor
 from sac_desktop.security.keys import VaultKey
-from sac_desktop.services.audit import verify_vault
+from sac_desktop.services.audit import AnchorMismatch, verify_vault
 from sac_desktop.services.session import Session
 from sac_desktop.services.vaults import create_vault, open_for_verification
 from tests.conftest import NURSE
@@ -337,10 +337,132 @@ def test_clock_moving_backwards_is_recorded(session: Session, clock: FixedClock)
     case_id, _ = session.record.create_case()
     clock.advance(hours=-2)
     session.record.record_fields(case_id, "s", {"x": 1})
+    clock.advance(minutes=5)  # still behind: the same jump is not reported again
+    session.record.record_fields(case_id, "s", {"x": 2})
     actions = [r[0] for r in session.vault.conn.execute("SELECT action FROM audit ORDER BY seq")]
     assert actions.count("clock.backwards") == 1
     reason = session.vault.conn.execute(
         "SELECT reason FROM audit WHERE action = 'clock.backwards'"
     ).fetchone()[0]
-    assert reason == "clock moved back 7200 s"
+    assert reason == "clock_backwards_seconds=7200"
     assert verify_vault(session.vault)[0].verification.intact
+
+
+def _open_use_close(folder: Path, key: VaultKey) -> Session:
+    """What a nurse would do next: open the vault, read a case, close it."""
+    clock = FixedClock(datetime(2026, 5, 2, 9, 0, tzinfo=UTC))
+    anchors = [FileAnchor(folder / "anchors")]
+    s = Session.open(folder / "data" / "vault.sacdb", key, NURSE, clock, anchors, None)
+    case_id = s.record.list_cases()[0].case_id
+    s.record.open_case(case_id)
+    return s
+
+
+def test_using_a_restored_older_copy_never_moves_the_anchor(tmp_path: Path) -> None:
+    key = VaultKey.generate()
+    clock = FixedClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    data, anchors = tmp_path / "data", [FileAnchor(tmp_path / "anchors")]
+    vault = create_vault(
+        data / "vault.sacdb",
+        key,
+        centre="ANT",
+        workstation="A",
+        clock=clock,
+        creator=NURSE,
+        anchors=anchors,
+    )
+    s = Session(vault, NURSE, clock, anchors)
+    s.record.create_case()
+    s.close()
+    shutil.copytree(data, tmp_path / "old")
+    s = Session.open(data / "vault.sacdb", key, NURSE, clock, anchors, None)
+    s.record.create_case()
+    s.close()
+    shutil.rmtree(data)
+    shutil.copytree(tmp_path / "old", data)
+    restored = _open_use_close(tmp_path, key)
+    assert restored.anchor_finding is not None
+    assert restored.anchor_finding.problem == Problem.TRUNCATED
+    with pytest.raises(AnchorMismatch):
+        restored.close()
+    assert not restored.vault.is_open  # closed all the same
+    # Still detected; after more use of the old copy its chain has forked from the anchor.
+    assert verify(tmp_path, key).finding.problem in (Problem.TRUNCATED, Problem.DIVERGED)
+
+
+def test_using_a_rewritten_chain_never_moves_the_anchor(template: Template, tmp_path: Path) -> None:
+    with copy_of(template, tmp_path / "v") as folder:
+        with raw(folder, template.key) as conn:
+            conn.execute("UPDATE audit SET reason = 'forged', hash = 'x' WHERE seq = 3")
+            prev = "0" * 64
+            for row in conn.execute("SELECT * FROM audit ORDER BY seq").fetchall():
+                fields = [*row[:10], prev]
+                new_hash = record_hash(fields)
+                conn.execute(
+                    "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?",
+                    (prev, new_hash, row[0]),
+                )
+                prev = new_hash
+        session = _open_use_close(folder, template.key)
+        assert session.anchor_finding is not None
+        with pytest.raises(AnchorMismatch):
+            session.close()
+        assert verify(folder, template.key).finding.problem == Problem.DIVERGED
+
+
+def _cut_tail(conn: Any, keep: int) -> None:
+    """Cut the chain and the entries its tail wrote, leaving a consistent shorter vault."""
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(
+        "DELETE FROM entries WHERE id IN (SELECT entry_id FROM audit WHERE seq > ?)", (keep,)
+    )
+    conn.execute("DELETE FROM audit WHERE seq > ?", (keep,))
+
+
+def test_a_lost_anchor_or_edited_metadata_is_reported(template: Template, tmp_path: Path) -> None:
+    with copy_of(template, tmp_path / "lost") as folder:
+        for anchor_file in (folder / "anchors").iterdir():
+            anchor_file.unlink()
+        with raw(folder, template.key) as conn:
+            _cut_tail(conn, 5)
+        assert verify(folder, template.key).finding.problem == Problem.UNANCHORED
+    with copy_of(template, tmp_path / "meta") as folder:
+        with raw(folder, template.key) as conn:
+            _cut_tail(conn, 5)
+            conn.execute("UPDATE meta SET value = 'ZZ' WHERE key = 'workstation'")
+        assert verify(folder, template.key).finding.problem == Problem.TRUNCATED
+
+
+def test_a_damaged_anchor_is_reported_not_a_crash(template: Template, tmp_path: Path) -> None:
+    with copy_of(template, tmp_path / "v") as folder:
+        for anchor_file in (folder / "anchors").iterdir():
+            anchor_file.write_text("{ not json")
+        assert verify(folder, template.key).finding.problem == Problem.ANCHOR_UNREADABLE
+        session = _open_use_close(folder, template.key)
+        assert session.anchor_finding.problem == Problem.ANCHOR_UNREADABLE
+        with pytest.raises(AnchorMismatch):
+            session.close()
+        assert (folder / "anchors").iterdir().__next__().read_text() == "{ not json"
+
+
+@SETTINGS
+@given(data=st.data())
+def test_reordered_entries_are_located(
+    template: Template, tmp_path: Path, data: st.DataObject
+) -> None:
+    ids = sorted(template.entry_records, key=template.entry_records.__getitem__)
+    a = data.draw(st.integers(0, len(ids) - 2))
+    b = data.draw(st.integers(a + 1, len(ids) - 1))
+    with copy_of(template, tmp_path / "v") as folder:
+        with raw(folder, template.key) as conn:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            sa, sb = (
+                conn.execute("SELECT seq FROM entries WHERE id = ?", (i,)).fetchone()[0]
+                for i in (ids[a], ids[b])
+            )
+            conn.execute("UPDATE entries SET seq = -1 WHERE seq = ?", (sa,))
+            conn.execute("UPDATE entries SET seq = ? WHERE seq = ?", (sa, sb))
+            conn.execute("UPDATE entries SET seq = ? WHERE seq = -1", (sb,))
+        result = verify(folder, template.key)
+    assert result.finding is not None and result.finding.problem == Problem.ENTRY_REORDERED
+    assert result.finding.seq == template.entry_records[ids[a]]

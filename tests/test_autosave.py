@@ -42,3 +42,23 @@ def test_flush_saves_now_and_failure_keeps_the_values(qtbot) -> None:  # type: i
     assert isinstance(errors[0], DiskFull) and saver.pending
     assert saver.flush() is True
     assert attempts == [{"how": "on_foot"}, {"how": "on_foot"}] and not saver.pending
+
+
+def test_typing_without_a_pause_is_still_saved_every_second(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+
+    saves: list[dict[str, Any]] = []
+    saver = DraftAutosaver(saves.append, lambda exc: None)
+    typed = {"n": 0}
+
+    def key() -> None:
+        typed["n"] += 1
+        saver.changed({"note": "x" * typed["n"]})
+
+    typist = QTimer()
+    typist.setInterval(300)  # a key every 300 ms: never an 800 ms pause
+    typist.timeout.connect(key)
+    typist.start()
+    qtbot.waitUntil(lambda: typed["n"] >= 10, timeout=6000)
+    typist.stop()
+    assert len(saves) >= 2  # about one save per second of typing, before any pause

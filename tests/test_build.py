@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def _tail(text: str, lines: int = 40) -> str:
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build once for this module; the one-folder bundle's root (holds the executable)."""
     require(_importable("PyInstaller"), "pyinstaller")
+    require(shutil.which("objdump") is not None, "objdump (binutils, needed by PyInstaller)")
     out = tmp_path_factory.mktemp("pyinstaller")
     result = subprocess.run(
         [

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from sac_desktop.domain.entries import Entry
+from sac_desktop.domain.audit import GENESIS, Action, seal
+from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.entries import Entry, entry_hash
 from sac_desktop.domain.upcast import UnknownPayloadVersion, upcast
 from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import verify_vault
+from sac_desktop.services.session import Session
 from sac_desktop.services.vaults import open_vault
 from sac_desktop.storage import errors, schema
 from sac_desktop.storage.vault import Vault
-from tests.conftest import snapshot
+from tests.conftest import NURSE, snapshot
 
 
 def _vault_at(path: Path, key: VaultKey, version: int) -> None:
@@ -24,6 +28,8 @@ def _vault_at(path: Path, key: VaultKey, version: int) -> None:
         schema.migrate(vault, key.raw(), None, target=version)
         conn = vault.conn
         conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (vault.vault_id,))
+        for name, value in (("centre", "BXL"), ("workstation", "A"), ("training", "0")):
+            conn.execute("INSERT INTO meta VALUES (?, ?)", (name, value))
         conn.execute(
             "INSERT INTO cases VALUES ('c1', 'BXL-A-2025-00001', '2025-01-01T00:00:00.000000Z')"
         )
@@ -33,6 +39,28 @@ def _vault_at(path: Path, key: VaultKey, version: int) -> None:
             " ('e1', 'c1', 'case.opened', 1,"
             ' \'{"case_number":"BXL-A-2025-00001","training":false}\','
             " 'u', 'forensic_nurse', '2025-01-01T00:00:00.000000Z', 'Europe/Brussels', 60, 'none')"
+        )
+        # The audit record the application at that version wrote with the entry.
+        stored = conn.execute(
+            "SELECT id, case_id, kind, schema_version, payload, author, role, at_utc, tz,"
+            " utc_offset_min, protocol_version, supersedes FROM entries"
+        ).fetchone()
+        record = seal(
+            seq=1,
+            chain="A",
+            actor="u",
+            role="forensic_nurse",
+            action="entry.write",
+            case_id="c1",
+            entry_id="e1",
+            entry_hash=entry_hash(tuple(stored)),
+            at_utc="2025-01-01T00:00:00.000000Z",
+            reason=None,
+            prev_hash=GENESIS,
+        )
+        conn.execute(
+            "INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*record.hashed_fields(), record.hash),
         )
         if version >= 2:  # as the application at that version kept it
             conn.execute(
@@ -71,6 +99,16 @@ def test_every_earlier_version_upgrades(tmp_path: Path, key: VaultKey, version: 
         assert schema.schema_version(old) == version
     finally:
         old.close()
+    # The upgraded vault is whole and in use: verified, the upgrade audited, writable.
+    s = Session.open(path, key, NURSE, FixedClock(datetime(2026, 1, 5, tzinfo=UTC)), [], None)
+    try:
+        actions = [r[0] for r in s.vault.conn.execute("SELECT action, reason FROM audit")]
+        assert actions[-1] == Action.VAULT_MIGRATE
+        s.record.record_fields("c1", "arrival", {"how": "taxi"})
+        assert s.record.open_case("c1").value("arrival.how") == "taxi"
+        assert s.verify()[0].verification.intact
+    finally:
+        s.close()
 
 
 def _payloads(path: Path, key: VaultKey) -> list[tuple[str, str]]:

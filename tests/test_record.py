@@ -169,3 +169,39 @@ def test_utc_text_round_trips_and_rejects_other_forms() -> None:
     for bad in ("2026-10-25 01:30:05.000120Z", "2026-10-25T01:30:05.000120+00:00", ""):
         with pytest.raises(ValueError, match="UTC"):
             parse_utc(bad)
+
+
+@pytest.mark.parametrize(
+    ("section", "values"),
+    [
+        ("arrival", {"x": float("nan")}),
+        ("arrival", {"x": float("inf")}),
+        ("arrival", {"x": "\ud800 lone surrogate"}),
+        ("a.b", {"c": 1}),
+        ("arrival", {"b.c": 1}),
+        ("Arrival", {"x": 1}),
+        ("arrival", {"": 1}),
+    ],
+)
+def test_values_and_names_that_cannot_be_stored_cleanly(
+    session: Session, section: str, values
+) -> None:  # type: ignore[no-untyped-def]
+    case_id, _ = session.record.create_case()
+    with pytest.raises(InvalidValue):
+        session.record.record_fields(case_id, section, values)
+    with pytest.raises(InvalidValue):
+        session.record.save_draft(case_id, section, values)
+
+
+def test_case_number_uses_the_centres_year(session: Session, clock: FixedClock) -> None:
+    from datetime import UTC, datetime
+
+    clock.current = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January in Brussels
+    assert session.record.create_case()[1] == "BXL-A-2027-00001"
+    row = session.record.list_cases()[0]
+    state = session.record.open_case(row.case_id)
+    assert (
+        row.opened_utc
+        == "2026-12-31T23:30:00.000000Z"
+        == state.opened_utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    )

@@ -242,3 +242,29 @@ def test_old_sqlcipher_is_refused(
     _unchanged(before, paths.data)
     monkeypatch.undo()
     open_vault(closed_vault, key, paths.backups).close()
+
+
+def test_damage_beyond_the_first_page_is_reported_calmly(
+    session: Session, paths: Paths, key: VaultKey, clock
+) -> None:  # type: ignore[no-untyped-def]
+    case_id, _ = session.record.create_case()
+    for i in range(200):
+        session.record.record_fields(case_id, "notes", {f"n{i}": "x" * 300})
+    session.close()
+    pages = paths.vault.stat().st_size // PAGE_SIZE
+    with paths.vault.open("r+b") as handle:  # one flipped byte in every page of the 2nd half
+        for page in range(pages // 2, pages):
+            handle.seek(page * PAGE_SIZE + 100)
+            byte = handle.read(1)
+            handle.seek(page * PAGE_SIZE + 100)
+            handle.write(bytes([byte[0] ^ 0xFF]))
+    opened = Session.open(paths.vault, key, NURSE, clock, [], None)  # page 1 and meta are fine
+    try:
+        with pytest.raises(errors.VaultDamaged):
+            opened.record.open_case(case_id)
+        with pytest.raises(errors.VaultDamaged):
+            opened.record.record_fields(case_id, "notes", {"later": 1})
+        problems = opened.vault.integrity_problems()
+        assert problems and any("page" in p for p in problems)
+    finally:
+        opened.vault.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sac_desktop.domain.entries import canonical_json
+from sac_desktop.i18n import N_
 
 GENESIS = "0" * 64
 
@@ -117,6 +118,24 @@ class Problem(StrEnum):
     ENTRY_UNRECORDED = "entry_unrecorded"  # an entry no audit record wrote
     TRUNCATED = "truncated"  # shorter than the anchored head: tail cut or older copy
     DIVERGED = "diverged"  # the anchored record differs: rewritten history
+    ENTRY_REORDERED = "entry_reordered"  # entries stored in another order than written
+    UNANCHORED = "unanchored"  # no remembered head for this vault: cannot rule out a rollback
+    ANCHOR_UNREADABLE = "anchor_unreadable"  # a remembered head that cannot be read
+
+
+PROBLEM_LABELS: dict[Problem, str] = {
+    Problem.SEQUENCE_GAP: N_("a record is missing, inserted or moved"),
+    Problem.BROKEN_LINK: N_("a record does not link to the one before it"),
+    Problem.RECORD_ALTERED: N_("a record was changed"),
+    Problem.ENTRY_MISSING: N_("an entry the trail recorded is missing"),
+    Problem.ENTRY_ALTERED: N_("an entry was changed after it was written"),
+    Problem.ENTRY_UNRECORDED: N_("an entry was added outside the application"),
+    Problem.TRUNCATED: N_("the trail is shorter than remembered (older copy or cut tail)"),
+    Problem.DIVERGED: N_("the trail differs from what was remembered (rewritten)"),
+    Problem.ENTRY_REORDERED: N_("entries were put in another order"),
+    Problem.UNANCHORED: N_("no remembered head for this vault: a rollback cannot be ruled out"),
+    Problem.ANCHOR_UNREADABLE: N_("the remembered head cannot be read"),
+}
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,7 @@ def verify_chain(
     prev = GENESIS
     count = 0
     by_seq: dict[int, str] = {}
-    written: set[str] = set()
+    written: dict[str, int] = {}  # entry id -> seq of the record that wrote it, in order
     chain_name = chain
     for record in records:
         count += 1
@@ -182,7 +201,7 @@ def verify_chain(
                 return Verification(
                     count, Finding(Problem.ENTRY_ALTERED, record.seq, record.entry_id)
                 )
-            written.add(record.entry_id)
+            written[record.entry_id] = record.seq
         by_seq[record.seq] = record.hash
         prev = record.hash
         expected_seq += 1
@@ -194,4 +213,11 @@ def verify_chain(
     for entry_id in entry_hashes:
         if entry_id not in written:
             return Verification(count, Finding(Problem.ENTRY_UNRECORDED, None, entry_id))
+    # Entries are read in stored order (a field's value is its latest entry): that order
+    # must be the order in which the chain recorded them.
+    for stored_id, recorded_id in zip(entry_hashes, written, strict=False):
+        if stored_id != recorded_id:
+            return Verification(
+                count, Finding(Problem.ENTRY_REORDERED, written[recorded_id], recorded_id)
+            )
     return Verification(count, None)

@@ -20,6 +20,10 @@ from sac_desktop.fsutil import atomic_write
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
+class AnchorUnreadable(Exception):
+    """A remembered audit head exists but cannot be read (damaged file or keyring entry)."""
+
+
 class HeadAnchor(Protocol):
     name: str
 
@@ -44,9 +48,11 @@ class FileAnchor:
         path = self._path(vault_id)
         try:
             body = json.loads(path.read_text("utf-8"))
+            return [Anchor(str(c["chain"]), int(c["seq"]), str(c["hash"])) for c in body["chains"]]
         except FileNotFoundError:
             return []
-        return [Anchor(str(c["chain"]), int(c["seq"]), str(c["hash"])) for c in body["chains"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise AnchorUnreadable("file anchor") from exc
 
     def store(self, vault_id: str, anchor: Anchor) -> None:
         current = {a.chain: a for a in self.load(vault_id)}
@@ -100,12 +106,14 @@ class KeyringAnchor:
             ) from exc
 
     def load(self, vault_id: str) -> list[Anchor]:
-        from sac_desktop.security.keystore import KeyringUnavailable
+        from sac_desktop.security.keystore import KeyringEntryDamaged, KeyringUnavailable
 
         try:
             return self._read(vault_id)
         except KeyringUnavailable:
             return []
+        except KeyringEntryDamaged as exc:
+            raise AnchorUnreadable("keyring anchor") from exc
 
     def store(self, vault_id: str, anchor: Anchor) -> None:
         from sac_desktop.security.keystore import GuardedKeyring, KeyringUnavailable

@@ -1,16 +1,14 @@
 """Vault keys behind one small interface (Qt-free).
 
-For now the caller supplies the raw 256-bit key (a test, the command line, the demo
-vault). Sealed key slots per staff account replace :class:`RawKeySource` with the next
-issue; nothing else needs to change.
+:class:`VaultKey` is the one interface storage sees: 32 bytes, never printed. Where it
+comes from (a staff account's sealed slot, the recovery code, the demo vault's public
+key, the command line) is decided above storage.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from typing import Protocol
 
 KEY_BYTES = 32
 
@@ -55,20 +53,6 @@ class VaultKey:
     def wipe(self) -> None:
         for i in range(len(self._key)):
             self._key[i] = 0
-
-
-class KeySource(Protocol):
-    """Where the vault key comes from (raw key now; sealed key slots next)."""
-
-    def vault_key(self) -> VaultKey: ...
-
-
-@dataclass
-class RawKeySource:
-    key: VaultKey
-
-    def vault_key(self) -> VaultKey:
-        return self.key
 
 
 #: The demo vault holds synthetic cases only; its key is public on purpose.

@@ -156,8 +156,7 @@ def _refuse_plaintext(status: BackendStatus) -> PlaintextKeyringRefused:
         "SAC Desktop will not keep its secrets in this keyring: it stores them in a file "
         f"({status.name}). Uninstall the keyrings.alt package from SAC Desktop's Python "
         "environment, or set PYTHON_KEYRING_BACKEND to the operating system's keyring "
-        "(Windows Credential Manager, macOS Keychain, GNOME Keyring or KWallet). "
-        "Nothing was stored."
+        "(Windows Credential Manager, macOS Keychain, GNOME Keyring or KWallet)."
     )
 
 

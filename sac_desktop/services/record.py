@@ -7,9 +7,13 @@ record: they are saved (encrypted) as typed and become entries when committed.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.case_number import CaseNumber
@@ -52,10 +56,17 @@ class InvalidValue(ValueError):
     """A value that cannot be stored (not plain JSON data)."""
 
 
-def _check_values(values: Mapping[str, Any]) -> None:
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _check_values(section: str, values: Mapping[str, Any]) -> None:
+    """Plain JSON data only (no NaN, no lone surrogates); names that cannot collide."""
+    if not _NAME.match(section) or not all(isinstance(k, str) and _NAME.match(k) for k in values):
+        raise InvalidValue("section and field names are lowercase letters, digits and _")
     try:
+        json.dumps(dict(values), allow_nan=False, ensure_ascii=False).encode("utf-8")
         canonical_json(dict(values))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, UnicodeEncodeError) as exc:
         raise InvalidValue("values must be text, numbers, booleans, lists or maps") from exc
 
 
@@ -71,9 +82,14 @@ class RecordService:
 
     # -- entries ----------------------------------------------------------------------
     def _entry(
-        self, case_id: str, kind: str, payload: Mapping[str, Any], supersedes: str | None = None
+        self,
+        case_id: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        supersedes: str | None = None,
+        now: datetime | None = None,
     ) -> Entry:
-        now = self.clock.now_utc()
+        now = now or self.clock.now_utc()
         return Entry(
             id=new_id(),
             case_id=case_id,
@@ -105,12 +121,13 @@ class RecordService:
         """Open a new case; returns its id and its pseudonymous number."""
         require(self.actor, Area.CASE, Op.WRITE)
         case_id = new_id()
-        now = self.clock.now_utc()
+        now = self.clock.now_utc()  # read once: the case row and its first entry agree
+        year = now.astimezone(ZoneInfo(self.clock.zone)).year  # the centre's year, not UTC's
         with self.vault.transaction() as conn:
             sequence = records.next_case_sequence(
-                conn, self.info.centre, self.info.workstation, now.year
+                conn, self.info.centre, self.info.workstation, year
             )
-            number = str(CaseNumber(self.info.centre, self.info.workstation, now.year, sequence))
+            number = str(CaseNumber(self.info.centre, self.info.workstation, year, sequence))
             records.insert_case(conn, case_id, number, format_utc(now))
             self.trail.append(conn, self.actor, Action.CASE_CREATE, case_id=case_id)
             self._write(
@@ -119,6 +136,7 @@ class RecordService:
                     case_id,
                     KIND_CASE_OPENED,
                     {"case_number": number, "training": self.info.training},
+                    now=now,
                 ),
             )
         return case_id, number
@@ -128,7 +146,7 @@ class RecordService:
     ) -> list[str]:
         """Write one entry per (changed) field; returns the new entry ids."""
         require(self.actor, area_of(KIND_FIELD_SET, section), Op.WRITE)
-        _check_values(values)
+        _check_values(section, values)
         with self.vault.transaction() as conn:
             return self._record_fields(conn, case_id, section, dict(values), only_changed)
 
@@ -156,7 +174,7 @@ class RecordService:
     def save_draft(self, case_id: str, section: str, values: Mapping[str, Any]) -> None:
         """Save what is being typed (not the record; not audited; encrypted like all)."""
         require(self.actor, area_of(KIND_FIELD_SET, section), Op.WRITE)
-        _check_values(values)
+        _check_values(section, values)
         with self.vault.transaction() as conn:
             if not records.case_exists(conn, case_id):
                 raise UnknownCase(case_id)

@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from sac_desktop.domain.audit import Action
 from sac_desktop.domain.clock import Clock
 from sac_desktop.domain.roles import Actor
-from sac_desktop.security.anchors import HeadAnchor
+from sac_desktop.paths import Paths
+from sac_desktop.security.anchors import FileAnchor, HeadAnchor, KeyringAnchor
 from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
+from sac_desktop.storage import records
+from sac_desktop.storage.schema import META_UNAUDITED_MIGRATION
 from sac_desktop.storage.vault import Vault
+
+
+def default_anchors(paths: Paths) -> list[HeadAnchor]:
+    """The file in the state folder, and the OS keyring where it is real."""
+    return [FileAnchor(paths.anchors), KeyringAnchor()]
 
 
 class Session:
@@ -24,6 +33,13 @@ class Session:
         self.info: VaultInfo = read_info(vault)
         self.trail = AuditTrail(vault, self.info.workstation, clock, anchors)
         self.record = RecordService(vault, self.info, self.trail, actor, clock)
+        #: Checked at every open: the interface tells the coordinator, work goes on.
+        self.anchor_finding = self.trail.anchor_problem()
+        upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)
+        if upgrade:
+            with vault.transaction() as conn:
+                self.trail.append(conn, actor, Action.VAULT_MIGRATE, reason=upgrade)
+                records.set_meta(conn, META_UNAUDITED_MIGRATION, "")
 
     @classmethod
     def open(
@@ -54,3 +70,6 @@ class Session:
             self.trail.anchor_now()
         finally:
             self.vault.close()
+
+
+__all__ = ["HeadAnchor", "Session", "default_anchors"]

@@ -54,3 +54,8 @@ def records_for_case(conn: Any, case_id: str) -> list[AuditRecord]:
         f"SELECT {_COLUMNS} FROM audit WHERE case_id = ? ORDER BY seq", (case_id,)
     ).fetchall()
     return [_record(row) for row in rows]
+
+
+def record_at(conn: Any, seq: int) -> AuditRecord | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else _record(row)

@@ -92,4 +92,4 @@ class StorageIOError(VaultError):
 class MigrationFailed(VaultError):
     kind = "migration_failed"
     message = N_("The vault could not be upgraded to this version of SAC Desktop.")
-    hint = N_("The vault was left as it was, and a backup copy was kept. Contact support.")
+    hint = N_("The vault was left as it was. Contact support.")

@@ -149,6 +149,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "accounts, certificates, notices, settings", V3_ACCOUNTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
+META_UNAUDITED_MIGRATION = "migration_not_yet_audited"
 
 
 def schema_version(vault: Vault) -> int:
@@ -193,6 +194,12 @@ def migrate(
                 )
                 conn.execute(f"RELEASE step_{step.version}")
             conn.execute(f"PRAGMA user_version = {int(pending[-1].version)}")
+            if current > 0:  # the next person to sign in records the upgrade in the audit
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key)"
+                    " DO UPDATE SET value = excluded.value",
+                    (META_UNAUDITED_MIGRATION, f"schema_v{current}_to_v{goal}"),
+                )
     except errors.VaultError:
         _log.event("vault.migration_failed", from_version=current, to_version=goal)
         raise

@@ -9,10 +9,12 @@ newer than this application. Migrations run after an encrypted backup copy.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +25,7 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from sac_desktop.fsutil import OWNER_ONLY_FILE, atomic_write, ensure_private_dir
+from sac_desktop.fsutil import OWNER_ONLY_FILE, atomic_write, ensure_private_dir, fsync_dir
 from sac_desktop.logsafe import get_logger
 from sac_desktop.storage import errors
 from sac_desktop.storage.lockfile import LockFile
@@ -150,12 +152,78 @@ def _precheck_file(path: Path) -> None:
         raise errors.NotAVault("empty file")
 
 
+def _runtime_error(exc: BaseException, folder: Path) -> BaseException:
+    """An SQLite error while the vault is open, as the user must hear it (or the bug)."""
+    mapped = classify(exc)
+    if isinstance(mapped, errors.NotAVault | errors.VaultDamaged):
+        # The key was right at open, so an unreadable page is damage, not a wrong file.
+        return errors.VaultDamaged("a page could not be read or authenticated")
+    if isinstance(mapped, errors.StorageIOError | errors.ReadOnlyStorage) and _disk_full(folder):
+        return errors.DiskFull()
+    return mapped or exc
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
+
+
+class _GuardedCursor:
+    def __init__(self, cursor: Any, folder: Path) -> None:
+        self._cursor = cursor
+        self._folder = folder
+
+    def _call(self, method: Callable[[], Any]) -> Any:
+        try:
+            return method()
+        except sqlcipher.DatabaseError as exc:
+            raise _runtime_error(exc, self._folder) from exc
+
+    def fetchone(self) -> Any:
+        return self._call(self._cursor.fetchone)
+
+    def fetchall(self) -> Any:
+        return self._call(self._cursor.fetchall)
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    @property
+    def lastrowid(self) -> Any:
+        return self._cursor.lastrowid
+
+
+class GuardedConnection:
+    """The vault's connection: every SQLite error leaves storage as a calm VaultError
+    (damage, disk full, read-only) or, if it is a bug, as itself."""
+
+    def __init__(self, raw: Any, folder: Path) -> None:
+        self.raw = raw
+        self._folder = folder
+
+    def execute(self, sql: str, parameters: Any = ()) -> _GuardedCursor:
+        try:
+            return _GuardedCursor(self.raw.execute(sql, parameters), self._folder)
+        except sqlcipher.DatabaseError as exc:
+            raise _runtime_error(exc, self._folder) from exc
+
+    def close(self) -> None:
+        self.raw.close()
+
+
 class Vault:
     """An open vault. Use :meth:`create` or :meth:`open`; always :meth:`close`."""
 
     def __init__(self, path: Path, conn: Any, lock: LockFile | None, vault_id: str) -> None:
         self.path = path
         self._conn = conn
+        self._guarded = GuardedConnection(conn, path.parent)
         self._lock = lock
         self.vault_id = vault_id
         self.on_close: list[Callable[[], None]] = []
@@ -265,27 +333,20 @@ class Vault:
     def conn(self) -> Any:
         if self._conn is None:
             raise RuntimeError("vault is closed")
-        return self._conn
+        return self._guarded
 
     # -- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on error; maps disk errors."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any error; disk errors mapped."""
         conn = self.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher.DatabaseError as exc:
-            raise (classify(exc) or exc) from exc
+        conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
             conn.execute("COMMIT")
-        except BaseException as exc:
+        except BaseException:
             with contextlib.suppress(sqlcipher.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlcipher.DatabaseError):
-                mapped = classify(exc)
-                if mapped is not None and not isinstance(mapped, errors.NotAVault):
-                    raise mapped from exc
+                conn.raw.execute("ROLLBACK")
             raise
 
     # -- maintenance ------------------------------------------------------------------
@@ -294,11 +355,21 @@ class Vault:
 
     def export_encrypted(self, target: Path, key: bytes) -> None:
         """Write an encrypted copy (never a plaintext intermediate), atomically, 0600."""
-        export_encrypted(self.conn, target, key)
+        try:
+            export_encrypted(self.conn.raw, target, key)
+        except sqlcipher.DatabaseError as exc:
+            raise _runtime_error(exc, Path(target).parent) from exc
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise errors.DiskFull() from exc
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise errors.ReadOnlyStorage() from exc
+            raise
 
 
 def integrity_problems(conn: Any) -> list[str]:
     """``cipher_integrity_check`` rows (empty when every page authenticates)."""
+    conn = getattr(conn, "raw", conn)
     try:
         return [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
     except sqlcipher.DatabaseError as exc:
@@ -347,6 +418,7 @@ def export_encrypted(conn: Any, target: Path, key: bytes) -> None:
         with tmp.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+        fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

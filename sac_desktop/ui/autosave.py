@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 DRAFT_DELAY_MS = 800
+DRAFT_MAX_WAIT_MS = 1000  # typing without a pause is still saved about every second
 
 
 class DraftAutosaver(QObject):
@@ -19,6 +20,7 @@ class DraftAutosaver(QObject):
         on_error: Callable[[BaseException], None],
         delay_ms: int = DRAFT_DELAY_MS,
         parent: QObject | None = None,
+        max_wait_ms: int = DRAFT_MAX_WAIT_MS,
     ) -> None:
         super().__init__(parent)
         self._save = save
@@ -28,6 +30,11 @@ class DraftAutosaver(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.flush)
+        # Started by the first unsaved change and not restarted: a deadline, not a pause.
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(max(max_wait_ms, delay_ms))
+        self._deadline.timeout.connect(self.flush)
 
     @property
     def pending(self) -> bool:
@@ -36,10 +43,13 @@ class DraftAutosaver(QObject):
     def changed(self, values: dict[str, Any]) -> None:
         self._pending = dict(values)
         self._timer.start()  # restarts: saved once typing pauses, within the delay
+        if not self._deadline.isActive():
+            self._deadline.start()
 
     def flush(self) -> bool:
         """Save the pending values now; keeps them pending if saving fails."""
         self._timer.stop()
+        self._deadline.stop()
         if self._pending is None:
             return True
         try:

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 
 from sac_desktop.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, translator
 from sac_desktop.paths import Paths
-from sac_desktop.security.anchors import FileAnchor, HeadAnchor
 from sac_desktop.services.demo import open_demo
-from sac_desktop.services.session import Session
-from sac_desktop.storage.errors import VaultError
+from sac_desktop.services.errors import AnchorMismatch, VaultError
+from sac_desktop.services.session import HeadAnchor, Session, default_anchors
 from sac_desktop.ui.models import (
     CASE_ID_ROLE,
     FIELD_KEY_ROLE,
@@ -218,10 +217,11 @@ class MainWindow(QMainWindow):
         self.t = translator(language)
         self.runner = runner
         self.report_bug = report_bug
-        self.anchors: list[HeadAnchor] = anchors or [FileAnchor(paths.anchors)]
+        self.anchors: list[HeadAnchor] = anchors or default_anchors(paths)
         self.session: Session | None = None
         self._state = None
         self._closing = False
+        self._anchor_warned = False
 
         self.language_label = QLabel()
         self.language_combo = QComboBox()
@@ -311,6 +311,9 @@ class MainWindow(QMainWindow):
             session.close()
             return
         self.session = session
+        self._anchor_warned = session.anchor_finding is not None
+        if session.anchor_finding is not None:
+            self._show_error(AnchorMismatch(session.anchor_finding.problem.value))
         self.vault_page.banner.setVisible(session.info.training)
         self._reload_cases()
         self.stack.setCurrentWidget(self.vault_page)
@@ -370,6 +373,10 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             try:
                 self.session.checkpoint()
+            except AnchorMismatch as exc:
+                if not self._anchor_warned:  # once per session: it was shown at open
+                    self._anchor_warned = True
+                    self._show_error(exc)
             except VaultError as exc:
                 self._show_error(exc)
 
@@ -383,6 +390,8 @@ class MainWindow(QMainWindow):
         if session is not None:
             try:
                 session.close()
+            except AnchorMismatch:
+                pass  # already shown; the vault is closed all the same
             except VaultError as exc:
                 self._show_error(exc)
         self.session_changed.emit()
@@ -398,6 +407,8 @@ class MainWindow(QMainWindow):
                 self,
             )
             box.setInformativeText(self.t._(error.hint))
+            if error.detail:  # technical, case-free (damaged pages, versions)
+                box.setDetailedText(error.detail)
             box.setObjectName("vaultErrorBox")
             box.open()
         else:

@@ -13,7 +13,7 @@ from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.domain.state import FieldVersion
 from sac_desktop.domain.vocabulary import FIELD_LABELS, VALUE_LABELS
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.storage.projections import CaseListRow
+from sac_desktop.services.record import CaseListRow
 
 Index = QModelIndex | QPersistentModelIndex
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -137,7 +137,10 @@ class FieldsModel(_TableModel):
                 return self.t._("(hidden)")
             return _display(self.t, version_.value)
         if column == self.COL_BY:
-            return f"{version_.author} ({role_label(self.t, version_.role)})"
+            return self.t._("%(author)s (%(role)s)") % {
+                "author": version_.author,
+                "role": role_label(self.t, version_.role),
+            }
         if column == self.COL_WHEN:
             return local_time(self.t, version_.at_utc)
         return None
