@@ -307,7 +307,10 @@ class Vault:
                     conn.close()
             lock.release()
             if isinstance(exc, sqlcipher.DatabaseError):
-                raise (classify(exc) or errors.VaultDamaged()) from exc
+                mapped = classify(exc) or errors.VaultDamaged()
+                if isinstance(mapped, errors.StorageIOError) and _disk_full(path.parent):
+                    mapped = errors.DiskFull()
+                raise mapped from exc
             raise
         return cls(path, conn, lock, vault_id or (keyfile.vault_id if keyfile else ""))
 
