@@ -1,4 +1,4 @@
-"""Command line: start the application, print the version, verify the audit trail.
+"""Command line: start the application, build a training vault, verify the audit trail.
 
 Start-up reads as a script: harden the process, resolve folders, log safely, install the
 crash handler, then (only then) import Qt and open the first window.
@@ -7,18 +7,24 @@ crash handler, then (only then) import Qt and open the first window.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import locale
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from sac_desktop import __version__
 from sac_desktop.domain.audit import PROBLEM_LABELS
 from sac_desktop.i18n import LANGUAGES, Translator, translator
 from sac_desktop.security.kdf_worker import KdfWorkerAction
+
+DEMO_CASES = 12
 
 
 def _default_language() -> str:
@@ -36,9 +42,6 @@ def _common_options(parser: argparse.ArgumentParser, default: object, t: Transla
         "--data-dir", metavar="DIR", help=t._("data folder (or set SAC_DATA_DIR)"), **kw
     )
     parser.add_argument("--language", choices=LANGUAGES, help=t._("interface language"), **kw)
-    parser.add_argument(
-        "--demo", action="store_true", help=t._("use the demo vault of synthetic cases"), **kw
-    )
 
 
 def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
@@ -48,21 +51,27 @@ def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
     # The frozen build runs the Argon2id worker as itself (sys.executable --kdf-worker).
     parser.add_argument("--kdf-worker", action=KdfWorkerAction)
     _common_options(parser, None, t)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=t._("open a fresh throwaway training vault of synthetic cases"),
+    )
     sub = parser.add_subparsers(dest="command")
     audit = sub.add_parser("audit", help=t._("audit trail tools"))
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser(
-        "verify", help=t._("verify the audit chain of a vault (key read from standard input)")
+        "verify", help=t._("verify the audit chain of a vault (a coordinator signs in)")
     )
     # The same options after the subcommand; SUPPRESS keeps values given before it.
     _common_options(verify, argparse.SUPPRESS, t)
+    verify.add_argument("--user", required=True, help=t._("coordinator's user name"))
+    verify.add_argument(
+        "--password-stdin", action="store_true", help=t._("read the password from standard input")
+    )
+    demo = sub.add_parser("make-demo", help=t._("create a training vault of synthetic cases"))
+    _common_options(demo, argparse.SUPPRESS, t)
+    demo.add_argument("--cases", type=int, default=DEMO_CASES, help=t._("number of cases"))
     return parser
-
-
-def _read_key(stdin: TextIO, t: Translator) -> str:
-    if stdin.isatty():
-        return getpass.getpass(t._("Vault key (64 hexadecimal characters): "))
-    return stdin.readline().strip()
 
 
 def _say_vault_error(out: TextIO, t: Translator, exc: Any) -> None:
@@ -71,34 +80,41 @@ def _say_vault_error(out: TextIO, t: Translator, exc: Any) -> None:
         out.write(t._("Details: %(detail)s") % {"detail": exc.detail} + "\n")
 
 
+def _read_password(args: argparse.Namespace, stdin: TextIO, t: Translator) -> str:
+    if args.password_stdin or not stdin.isatty():
+        return stdin.readline().rstrip("\n")
+    return getpass.getpass(t._("Password: "))
+
+
 def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Translator) -> int:
-    """Exit 0: intact. 1: the first bad record is named. 2: cannot open or read the vault.
-    3: an unexpected problem (a bug) stopped the check."""
+    """Exit 0: intact. 1: the first bad record is named. 2: cannot sign in or read the
+    vault. 3: an unexpected problem (a bug) stopped the check."""
+    from sac_desktop.domain.roles import Role
     from sac_desktop.paths import resolve_paths
-    from sac_desktop.security.anchors import FileAnchor
-    from sac_desktop.security.keys import InvalidKeyText, VaultKey, demo_key
     from sac_desktop.services.audit import verify_vault
-    from sac_desktop.services.demo import demo_vault_path
-    from sac_desktop.services.vaults import open_for_verification
+    from sac_desktop.services.installation import DeviceSecretMissing, production_installation
+    from sac_desktop.services.signin_errors import KeystoreError, SlotError
+    from sac_desktop.services.signin_guard import Throttled
     from sac_desktop.storage.errors import VaultDamaged, VaultError
 
     paths = resolve_paths(args.data_dir)
-    demo = args.demo
-    vault_path = demo_vault_path(paths.demo_dir) if demo else paths.vault
+    installation = production_installation(paths)
     try:
-        key = demo_key() if demo else VaultKey.from_hex(_read_key(stdin, t))
-    except InvalidKeyText:
-        out.write(t._("The key must be 64 hexadecimal characters.") + "\n")
-        return 2
-    try:
-        vault = open_for_verification(vault_path, key)
+        signed_in = installation.sign_in(args.user, _read_password(args, stdin, t))
     except VaultError as exc:
         _say_vault_error(out, t, exc)
         return 2
+    except (SlotError, Throttled, DeviceSecretMissing, KeystoreError):
+        out.write(t._("Signing in failed: check the user name and the password.") + "\n")
+        return 2
+    session = signed_in.session
     try:
-        reports = verify_vault(vault, [FileAnchor(paths.anchors)])
+        if signed_in.account.role != Role.COORDINATOR.value:
+            out.write(t._("Only a coordinator may verify the audit trail.") + "\n")
+            return 2
+        reports = verify_vault(session.vault, session.trail.anchors)
     except VaultDamaged as exc:
-        pages = vault.integrity_problems()
+        pages = session.vault.integrity_problems()
         _say_vault_error(out, t, VaultDamaged("; ".join(pages[:5]) or exc.detail))
         return 2
     except VaultError as exc:
@@ -108,7 +124,12 @@ def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Transl
         out.write(t._("An unexpected problem stopped the verification. Please report it.") + "\n")
         return 3
     finally:
-        vault.close()
+        with contextlib.suppress(VaultError):  # the verdict below says what matters
+            session.close()
+    return _report(reports, out, t)
+
+
+def _report(reports: Sequence[Any], out: TextIO, t: Translator) -> int:
     broken = [r for r in reports if not r.verification.intact]
     if not broken:
         total = sum(r.verification.records for r in reports)
@@ -124,7 +145,6 @@ def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Transl
         return 0
     for report in broken:
         finding = report.verification.finding
-        assert finding is not None
         out.write(t._("Audit trail broken.") + "\n")
         out.write(t._("Chain: %(chain)s") % {"chain": report.chain or "-"} + "\n")
         if finding.seq is not None:
@@ -138,6 +158,44 @@ def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Transl
     return 1
 
 
+def build_training_vault(data_dir: Path, cases: int) -> list[Any]:
+    """A training installation with a demo account for every role (Argon2id at the floor)."""
+    from datetime import UTC, datetime
+
+    from sac_desktop.domain.clock import FixedClock
+    from sac_desktop.paths import resolve_paths
+    from sac_desktop.security.kdf import FLOOR, derive
+    from sac_desktop.security.keystore import DeviceSecretStore
+    from sac_desktop.services.demo import make_demo
+    from sac_desktop.services.session import default_anchors
+
+    paths = resolve_paths(data_dir).create()
+    return make_demo(
+        paths,
+        cases=cases,
+        clock=FixedClock(datetime.now(UTC)),
+        derive=derive,
+        kdf_params=FLOOR,
+        keystore=DeviceSecretStore(),
+        anchors=default_anchors(paths),
+    )
+
+
+def make_demo_command(args: argparse.Namespace, out: TextIO, t: Translator) -> int:
+    from sac_desktop.paths import resolve_paths
+
+    paths = resolve_paths(args.data_dir)
+    if paths.vault.exists():
+        out.write(t._("This data folder already holds a vault; nothing was changed.") + "\n")
+        return 2
+    accounts = build_training_vault(paths.data, max(0, args.cases))
+    out.write(t._("Training vault created in %(folder)s.") % {"folder": paths.data} + "\n")
+    out.write(t._("Demo sign-ins (shown only now):") + "\n")
+    for account in accounts:
+        out.write(f"  {account.username:<14} {account.password}   ({account.role.value})\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     from sac_desktop.crash import disable_core_dumps
@@ -148,16 +206,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = translator(language)
     if args.command == "audit":
         return audit_verify(args, sys.stdin, sys.stdout, t)
+    if args.command == "make-demo":
+        return make_demo_command(args, sys.stdout, t)
     return run_application(args, language, started)
 
 
 def run_application(args: argparse.Namespace, language: str, started: float) -> int:
-    from sac_desktop.crash import CrashHandler, disable_core_dumps
+    from sac_desktop.crash import CrashHandler
     from sac_desktop.logsafe import configure_logging, get_logger
     from sac_desktop.paths import resolve_paths
 
-    disable_core_dumps()
-    paths = resolve_paths(args.data_dir).create()
+    throwaway: Path | None = None
+    data_dir = args.data_dir
+    if args.demo:
+        # A fresh training vault each time, removed at exit: synthetic data only.
+        throwaway = Path(tempfile.mkdtemp(prefix="sac-desktop-training-"))
+        data_dir = throwaway / "data"
+        os.environ["SAC_ANCHOR_DIR"] = str(throwaway / "anchors")
+    paths = resolve_paths(data_dir).create()
     configure_logging(paths.logs)
     log = get_logger("app")
     log.event(
@@ -168,8 +234,13 @@ def run_application(args: argparse.Namespace, language: str, started: float) -> 
     )
     crash = CrashHandler(paths.crash_dir)
     crash.install()
-    from sac_desktop.ui.app import run_gui
+    try:
+        demo_accounts = build_training_vault(paths.data, DEMO_CASES) if args.demo else None
+        from sac_desktop.ui.app import run_gui
 
-    code = run_gui(paths, language, crash, open_demo=args.demo, started=started)
-    log.event("app.exit", code=code)
+        code = run_gui(paths, language, crash, started=started, demo_accounts=demo_accounts)
+        log.event("app.exit", code=code)
+    finally:
+        if throwaway is not None:
+            shutil.rmtree(throwaway, ignore_errors=True)
     return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.paths import Paths, resolve_paths
 from sac_desktop.security.anchors import FileAnchor
 from sac_desktop.security.keys import VaultKey
+from sac_desktop.security.keystore import BackendStatus
 from sac_desktop.services.session import Session
 from sac_desktop.services.vaults import create_vault
 
@@ -89,6 +91,64 @@ def session(
     s = Session(vault, NURSE, clock, anchors)
     yield s
     s.close()
+
+
+@dataclass
+class MemoryKeystore:
+    """A real-keyring stand-in for service tests (the real one is tested in test_keystore)."""
+
+    kind: str = "real"
+    secrets: dict[str, bytes] = field(default_factory=dict)
+
+    def status(self) -> BackendStatus:
+        return BackendStatus(self.kind, "tests.MemoryKeystore")  # type: ignore[arg-type]
+
+    def get(self, vault_id: str) -> bytes | None:
+        return self.secrets.get(vault_id)
+
+    def put(self, vault_id: str, secret: bytes) -> None:
+        self.secrets[vault_id] = secret
+
+    def delete(self, vault_id: str) -> None:
+        self.secrets.pop(vault_id, None)
+
+
+@pytest.fixture
+def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAC_TEST_ALLOW_CHEAP_KDF", "1")
+
+
+@pytest.fixture
+def keystore() -> MemoryKeystore:
+    return MemoryKeystore()
+
+
+@pytest.fixture
+def installation(paths: Paths, clock: FixedClock, keystore: MemoryKeystore, anchors, cheap_kdf):  # type: ignore[no-untyped-def]
+    from sac_desktop.security.kdf import TEST_PARAMS, derive
+    from sac_desktop.services.installation import Installation
+
+    return Installation(paths, clock, derive, TEST_PARAMS, keystore, anchors)
+
+
+@pytest.fixture
+def demo_accounts(installation, clock):  # type: ignore[no-untyped-def]
+    """A training installation with one account per role (cheap KDF)."""
+    from sac_desktop.security.kdf import TEST_PARAMS, derive
+    from sac_desktop.services.demo import make_demo
+
+    return {
+        a.role: a
+        for a in make_demo(
+            installation.paths,
+            cases=6,
+            clock=clock,
+            derive=derive,
+            kdf_params=TEST_PARAMS,
+            keystore=installation.keystore,
+            anchors=installation.anchors,
+        )
+    }
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -1,9 +1,10 @@
-"""The real program, started as a user would, against a temporary data folder."""
+"""The real program, started as a user would, against temporary folders."""
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,16 +15,14 @@ import pytest
 
 from sac_desktop import __version__
 from sac_desktop.cli import main
-from sac_desktop.security.anchors import FileAnchor
-from sac_desktop.security.keys import VaultKey
-from sac_desktop.services.demo import build_demo_vault
-from sac_desktop.services.vaults import create_vault
-from tests.conftest import NURSE
-
-ROOT = Path(__file__).resolve().parent.parent
+from sac_desktop.domain.roles import Role
+from sac_desktop.security.kdf import TEST_PARAMS, derive
+from sac_desktop.services.demo import make_demo
+from tests.conftest import MemoryKeystore
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "tmp").mkdir(exist_ok=True)
     return {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -32,42 +31,59 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _wait_for(path: Path, text: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> str:
+def _wait_for(find, text: str, proc: subprocess.Popen[bytes], seconds: float = 90) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        content = path.read_text() if path.exists() else ""
-        if text in content:
-            return content
+        path = find()
+        if path is not None and path.exists() and text in path.read_text():
+            return
         assert proc.poll() is None, f"exited early with {proc.returncode}"
         time.sleep(0.1)
     pytest.fail(f"{text!r} not seen in {seconds} s")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("extra", [[], ["--demo", "--language", "fr"]])
-def test_application_starts_and_closes_cleanly(tmp_path: Path, extra: list[str]) -> None:
+def test_application_starts_and_closes_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    (tmp_path / "tmp").mkdir()
     log = data / "logs" / "sac-desktop.log"
     with subprocess.Popen(
-        [sys.executable, "-m", "sac_desktop", "--data-dir", str(data), *extra],
+        [sys.executable, "-m", "sac_desktop", "--data-dir", str(data)],
         cwd=tmp_path,
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     ) as proc:
-        _wait_for(log, "app.window_shown", proc)
-        if extra:
-            _wait_for(log, "vault.opened", proc)
+        _wait_for(lambda: log, "app.window_shown", proc)
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err.decode(errors="replace")
-    content = log.read_text()
-    assert "app.exit code=0" in content
-    if extra:
-        assert "audit.anchored" in content.split("vault.opened")[-1]  # head anchored at close
+    assert "app.exit code=0" in log.read_text()
     assert not list((data / "logs").glob("crashes/crash-*"))
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_demo_is_a_throwaway_training_vault(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+
+    def log() -> Path | None:
+        found = list((tmp_path / "tmp").glob("sac-desktop-training-*/data/logs/sac-desktop.log"))
+        return found[0] if found else None
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "sac_desktop", "--demo", "--language", "fr"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        _wait_for(log, "app.window_shown", proc)
+        text = log().read_text()  # type: ignore[union-attr]
+        assert "demo.created cases=12" in text
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err.decode(errors="replace")
+    assert list((tmp_path / "tmp").iterdir()) == []  # thrown away, logs and all
 
 
 def test_version_flag() -> None:
@@ -85,59 +101,107 @@ class _Stdin(io.StringIO):
         return False
 
 
-def test_audit_verify_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, clock
-) -> None:  # type: ignore[no-untyped-def]
-    data = tmp_path / "data"
-    key = VaultKey.generate()
-    vault = create_vault(
-        data / "vault.sacdb",
-        key,
-        centre="LEU",
-        workstation="A",
+@pytest.fixture
+def training(paths, clock, cheap_kdf):  # type: ignore[no-untyped-def]
+    """A training vault whose slots need no keyring (the CLI uses the real one)."""
+    accounts = make_demo(
+        paths,
+        cases=3,
         clock=clock,
-        creator=NURSE,
-        anchors=[FileAnchor(tmp_path / "anchors")],
+        derive=derive,
+        kdf_params=TEST_PARAMS,
+        keystore=MemoryKeystore(kind="none"),
+        anchors=[],
     )
-    vault.close()
-    monkeypatch.setattr(sys, "stdin", _Stdin(key.hex() + "\n"))
-    assert main(["audit", "verify", "--data-dir", str(data), "--language", "en"]) == 0
-    assert "Audit trail intact: 1 record verified." in capsys.readouterr().out
-    monkeypatch.setattr(sys, "stdin", _Stdin(VaultKey.generate().hex() + "\n"))
-    assert main(["--language", "nl", "audit", "verify", "--data-dir", str(data)]) == 2
-    assert "Deze sleutel opent deze kluis niet." in capsys.readouterr().out
-    monkeypatch.setattr(sys, "stdin", _Stdin("not a key\n"))
-    assert main(["audit", "verify", "--data-dir", str(data)]) == 2
+    return {a.role: a for a in accounts}
 
 
-def test_audit_verify_subprocess_reports_first_bad_record(tmp_path: Path) -> None:
+def test_audit_verify_signs_in_as_a_coordinator(training, paths, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.security.anchors import FileAnchor
+    from sac_desktop.services.installation import production_installation
+
+    # Anchor once as the application would, so verification has a head to compare with.
+    signed = production_installation(paths).sign_in(
+        "coordinator", training[Role.COORDINATOR].password
+    )
+    signed.session.trail.anchors = [FileAnchor(paths.anchors)]
+    signed.session.close()
+    coordinator = training[Role.COORDINATOR]
+    args = [
+        "audit",
+        "verify",
+        "--data-dir",
+        str(paths.data),
+        "--user",
+        "coordinator",
+        "--password-stdin",
+        "--language",
+        "en",
+    ]
+    monkeypatch.setattr(sys, "stdin", _Stdin(coordinator.password + "\n"))
+    assert main(args) == 0
+    assert re.search(r"Audit trail intact: \d+ records verified\.", capsys.readouterr().out)
+    monkeypatch.setattr(sys, "stdin", _Stdin("wrong password entirely\n"))
+    assert main(args) == 2
+    assert "Signing in failed" in capsys.readouterr().out
+    nurse = training[Role.FORENSIC_NURSE]
+    monkeypatch.setattr(sys, "stdin", _Stdin(nurse.password + "\n"))
+    assert main([*args[:5], "nurse", *args[6:]]) == 2
+    assert "Only a coordinator" in capsys.readouterr().out
+
+
+def test_audit_verify_reports_the_first_bad_record(training, paths, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     import sqlcipher3.dbapi2 as sqlcipher
 
-    data = tmp_path / "data"
-    build_demo_vault(data / "demo", [FileAnchor(tmp_path / "anchors")], cases=2)
+    from sac_desktop.services.installation import production_installation
+
+    coordinator = training[Role.COORDINATOR]
+    signed = production_installation(paths).sign_in("coordinator", coordinator.password)
+    key = signed.unlocked.master_key
+    signed.session.close()
+    conn = sqlcipher.connect(str(paths.vault), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 5")
+    conn.close()
+    monkeypatch.setattr(sys, "stdin", _Stdin(coordinator.password + "\n"))
+    code = main(
+        [
+            "audit",
+            "verify",
+            "--data-dir",
+            str(paths.data),
+            "--user",
+            "coordinator",
+            "--password-stdin",
+            "--language",
+            "en",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "First bad record: 5" in out and "record_altered" in out
+
+
+@pytest.mark.slow
+def test_make_demo_prints_the_sign_ins_once(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    (tmp_path / "tmp").mkdir()
+    data = tmp_path / "demo"
     cmd = [
         sys.executable,
         "-m",
         "sac_desktop",
-        "audit",
-        "verify",
-        "--demo",
+        "make-demo",
         "--data-dir",
         str(data),
+        "--cases",
+        "4",
+        "--language",
+        "en",
     ]
-    ok = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-    from sac_desktop.security.keys import demo_key
-
-    conn = sqlcipher.connect(str(data / "demo" / "vault.sacdb"), isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{demo_key().hex()}'\"")
-    conn.execute("DROP TRIGGER audit_no_update")
-    conn.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 5")
-    conn.close()
-    bad = subprocess.run(
-        [*cmd, "--language", "en"], capture_output=True, text=True, env=env, check=False
-    )
-    assert bad.returncode == 1
-    assert "First bad record: 5" in bad.stdout and "record_altered" in bad.stdout
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    roles = re.findall(r"\((\w+)\)$", done.stdout, re.MULTILINE)
+    assert sorted(roles) == sorted(r.value for r in Role)
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert again.returncode == 2 and "already holds a vault" in again.stdout

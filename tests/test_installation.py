@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
 from sac_desktop.domain.audit import Action
@@ -12,7 +10,6 @@ from sac_desktop.domain.roles import Role
 from sac_desktop.paths import Paths
 from sac_desktop.security import slots
 from sac_desktop.security.kdf import TEST_PARAMS, derive
-from sac_desktop.security.keystore import BackendStatus
 from sac_desktop.security.recovery import parse_recovery_code
 from sac_desktop.services.installation import (
     AccountAdmin,
@@ -25,36 +22,14 @@ from sac_desktop.services.installation import (
 from sac_desktop.services.permissions import Forbidden
 from sac_desktop.services.signin_guard import Throttled
 from sac_desktop.storage import accounts as account_store
+from tests.conftest import MemoryKeystore
 
 PASSWORD = "correct horse battery staple"
-
-
-@dataclass
-class MemoryKeystore:
-    kind: str = "real"
-    secrets: dict[str, bytes] = field(default_factory=dict)
-
-    def status(self) -> BackendStatus:
-        return BackendStatus(self.kind, "tests.MemoryKeystore")  # type: ignore[arg-type]
-
-    def get(self, vault_id: str) -> bytes | None:
-        return self.secrets.get(vault_id)
-
-    def put(self, vault_id: str, secret: bytes) -> None:
-        self.secrets[vault_id] = secret
-
-    def delete(self, vault_id: str) -> None:
-        self.secrets.pop(vault_id, None)
 
 
 @pytest.fixture(autouse=True)
 def _cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAC_TEST_ALLOW_CHEAP_KDF", "1")
-
-
-@pytest.fixture
-def keystore() -> MemoryKeystore:
-    return MemoryKeystore()
 
 
 def make(paths: Paths, clock: FixedClock, keystore: MemoryKeystore) -> Installation:

@@ -105,7 +105,7 @@ def test_startup_imports_stay_lean() -> None:
     """The first window must not wait for reportlab or pyhanko."""
     code = (
         "import sys, sac_desktop.cli, sac_desktop.ui.app, sac_desktop.ui.main_window\n"
-        "heavy = ('reportlab', 'pyhanko', 'keyring', 'cryptography')\n"
+        "heavy = ('reportlab', 'pyhanko', 'keyring')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

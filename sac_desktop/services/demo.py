@@ -1,115 +1,167 @@
-"""A demo vault of synthetic cases, for training and for trying the application (Qt-free).
+"""Training vaults of synthetic cases, with a demo account for every role (Qt-free).
 
-Every value here is invented. The demo vault is marked as a training vault and opened
-with a public key (``security.keys.demo_key``): it must never hold real data.
+Every value here is invented. A training vault says TRAINING in the window title and on
+everything it prints, so it is never mistaken for a real record.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.logsafe import get_logger
+from sac_desktop.paths import Paths
 from sac_desktop.security.anchors import HeadAnchor
-from sac_desktop.security.keys import demo_key
+from sac_desktop.security.kdf import KdfParams
+from sac_desktop.security.slots import Derive
+from sac_desktop.services.installation import AccountAdmin, Installation, SecretStore, SetupRequest
 from sac_desktop.services.session import Session
-from sac_desktop.services.vaults import create_vault
 
 _log = get_logger("demo")
 
 DEMO_CENTRE = "DEMO"
 DEMO_WORKSTATION = "T"
-DEMO_NURSE = Actor("demo-nurse", Role.FORENSIC_NURSE)
-DEMO_PHYSICIAN = Actor("demo-physician", Role.PHYSICIAN)
 
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: Role
+    password: str
+
+    def __repr__(self) -> str:
+        return f"DemoAccount({self.username!r}, {self.role.value})"
+
+
+_PEOPLE = (
+    ("coordinator", "Demo Coordinator", Role.COORDINATOR),
+    ("nurse", "Demo Nurse", Role.FORENSIC_NURSE),
+    ("physician", "Demo Physician", Role.PHYSICIAN),
+    ("psychologist", "Demo Psychologist", Role.PSYCHOLOGIST),
+    ("police", "Demo Police Inspector", Role.POLICE_INSPECTOR),
+)
 _HOW = ["on_foot", "taxi", "police", "ambulance", "public_transport"]
 _REFERRED = ["self", "police", "emergency_department", "general_practitioner", "other"]
 _LANGUAGE = ["nl", "fr", "de", "en", "ar", "uk"]
 _SUPPORT = ["friend", "parent", "partner", "sibling", "none"]
 
 
-def demo_vault_path(demo_dir: Path) -> Path:
-    return demo_dir / "vault.sacdb"
+def _password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(4))  # 24 random hex digits, 96 bits
 
 
-def build_demo_vault(
-    demo_dir: Path, anchors: list[HeadAnchor], cases: int = 12, seed: int = 2017
-) -> Path:
-    """Create the demo vault with ``cases`` synthetic cases (deterministic for ``seed``)."""
-    path = demo_vault_path(demo_dir)
+def make_demo(
+    paths: Paths,
+    *,
+    cases: int,
+    clock: FixedClock,
+    derive: Derive,
+    kdf_params: KdfParams,
+    keystore: SecretStore | None,
+    anchors: Sequence[HeadAnchor] = (),
+    seed: int = 2017,
+) -> list[DemoAccount]:
+    """Create a training installation at ``paths`` with ``cases`` synthetic cases."""
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=cases + 2)
-    clock = FixedClock(start)
-    vault = create_vault(
-        path,
-        demo_key(),
-        centre=DEMO_CENTRE,
-        workstation=DEMO_WORKSTATION,
-        clock=clock,
-        creator=DEMO_NURSE,
-        training=True,
-        anchors=anchors,
+    installation = Installation(paths, clock, derive, kdf_params, keystore, anchors)
+    people = [DemoAccount(u, d, r, _password()) for u, d, r in _PEOPLE]
+    coordinator = people[0]
+    installation.setup(
+        SetupRequest(
+            DEMO_CENTRE,
+            "Training centre (synthetic cases)",
+            DEMO_WORKSTATION,
+            "en",
+            coordinator.username,
+            coordinator.display_name,
+            coordinator.password,
+            training=True,
+        )
     )
-    nurse = Session(vault, DEMO_NURSE, clock, anchors)
-    physician = Session(vault, DEMO_PHYSICIAN, clock, anchors)
+    signed_in = installation.sign_in(coordinator.username, coordinator.password)
     try:
-        for index in range(cases):
-            clock.advance(hours=rng.randint(6, 30))
-            case_id, _number = nurse.record.create_case()
-            clock.advance(minutes=4)
-            language = rng.choice(_LANGUAGE)
-            nurse.record.record_fields(
-                case_id,
-                "arrival",
-                {
-                    "how": rng.choice(_HOW),
-                    "referred_by": rng.choice(_REFERRED),
-                    "hours_since_assault": rng.choice([3, 9, 20, 40, 70, 100, 150, None]),
-                },
+        admin = AccountAdmin(installation, signed_in)
+        ids = {coordinator.role: signed_in.account.id}
+        for person in people[1:]:
+            ids[person.role] = admin.create_account(
+                person.username,
+                person.display_name,
+                person.role,
+                person.password,
+                reason="training vault" if person.role is Role.PSYCHOLOGIST else None,
             )
-            clock.advance(minutes=6)
-            nurse.record.record_fields(
-                case_id,
-                "person",
-                {
-                    "pseudonym": f"Demo person {index + 1}",
-                    "age_years": rng.choice([15, 17, 19, 24, 31, 45, 62]),
-                    "language": language,
-                    "interpreter_needed": language not in ("nl", "fr", "de", "en"),
-                    "companion": rng.choice(_SUPPORT),
-                },
-            )
-            if index % 3 == 0:
-                # A correction: the history keeps both values, with who and when.
-                clock.advance(minutes=25)
-                physician.record.record_fields(
-                    case_id,
-                    "arrival",
-                    {
-                        "hours_since_assault": rng.choice([12, 30, 60]),
-                    },
-                )
-            if index % 4 == 1:
-                # Work in progress: a draft that has not become the record yet.
-                nurse.record.save_draft(case_id, "person", {"companion": "friend"})
-        nurse.trail.anchor_now()
+        vault = signed_in.session.vault
+        nurse = Session(vault, Actor(ids[Role.FORENSIC_NURSE], Role.FORENSIC_NURSE), clock, anchors)
+        physician = Session(vault, Actor(ids[Role.PHYSICIAN], Role.PHYSICIAN), clock, anchors)
+        psychologist = Session(
+            vault, Actor(ids[Role.PSYCHOLOGIST], Role.PSYCHOLOGIST), clock, anchors
+        )
+        clock.current = clock.current - timedelta(hours=cases * 8 + 48)
+        with vault.bulk():
+            for index in range(cases):
+                _one_case(rng, index, clock, nurse, physician, psychologist)
+        clock.current = clock.current + timedelta(hours=1)
     finally:
-        vault.close()
+        signed_in.session.close()
     _log.event("demo.created", cases=cases)
-    return path
+    return people
 
 
-def open_demo(
-    demo_dir: Path, anchors: list[HeadAnchor], clock_now: FixedClock | None = None
-) -> Session:
-    """Open (building it the first time) the demo vault as the demo nurse."""
-    from sac_desktop.domain.clock import SystemClock
-
-    path = demo_vault_path(demo_dir)
-    if not path.exists():
-        build_demo_vault(demo_dir, anchors)
-    clock = clock_now or SystemClock()
-    return Session.open(path, demo_key(), DEMO_NURSE, clock, anchors, demo_dir / "backups")
+def _one_case(
+    rng: random.Random,
+    index: int,
+    clock: FixedClock,
+    nurse: Session,
+    physician: Session,
+    psychologist: Session,
+) -> None:
+    clock.advance(hours=rng.randint(2, 14))
+    case_id, _number = nurse.record.create_case()
+    clock.advance(minutes=4)
+    language = rng.choice(_LANGUAGE)
+    nurse.record.record_fields(
+        case_id,
+        "arrival",
+        {
+            "how": rng.choice(_HOW),
+            "referred_by": rng.choice(_REFERRED),
+            "hours_since_assault": rng.choice([3, 9, 20, 40, 70, 100, 150, None]),
+        },
+    )
+    clock.advance(minutes=6)
+    nurse.record.record_fields(
+        case_id,
+        "person",
+        {
+            "pseudonym": f"Demo person {index + 1}",
+            "age_years": rng.choice([15, 17, 19, 24, 31, 45, 62]),
+            "language": language,
+            "interpreter_needed": language not in ("nl", "fr", "de", "en"),
+            "companion": rng.choice(_SUPPORT),
+        },
+    )
+    nurse.record.record_fields(case_id, "identity", {"name": f"Synthetic Person {index + 1}"})
+    if index % 3 == 0:  # a correction: the history keeps both values, with who and when
+        clock.advance(minutes=25)
+        physician.record.record_fields(
+            case_id,
+            "arrival",
+            {
+                "hours_since_assault": rng.choice([12, 30, 60]),
+            },
+        )
+    if index % 4 == 2:
+        clock.advance(minutes=40)
+        psychologist.record.record_fields(
+            case_id,
+            "psychology",
+            {
+                "note": "Synthetic consultation note: psycho-education given.",
+            },
+        )

@@ -9,6 +9,7 @@ key, their slot key); signing out or locking drops it.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.paths import Paths
 from sac_desktop.security import ca, slots
 from sac_desktop.security.anchors import HeadAnchor
-from sac_desktop.security.kdf import KdfParams
+from sac_desktop.security.kdf import KdfParams, calibrate
 from sac_desktop.security.keys import VaultKey
 from sac_desktop.security.keystore import BackendStatus
 from sac_desktop.security.passwords import PasswordProblem, check_password
@@ -40,6 +41,7 @@ EXTRA_SIGNING_KEY = "signing_key"
 EXTRA_CA_KEY = "ca_key"
 META_CA_CERT = "ca_certificate_pem"
 META_INSTALLATION_KEY = "installation_private_key"
+SETTING_KDF = "kdf_params"  # what setup calibrated: new slots use it
 
 
 class SecretStore(Protocol):
@@ -118,7 +120,9 @@ class Installation:
         kdf_params: KdfParams,
         keystore: SecretStore | None,
         anchors: Sequence[HeadAnchor] = (),
+        calibrate_kdf: bool = False,
     ) -> None:
+        self.calibrate_kdf = calibrate_kdf  # production: ~0.5 s on this machine, >= floor
         self.paths = paths
         self.clock = clock
         self.derive = derive
@@ -171,6 +175,7 @@ class Installation:
         if not request.username.strip():
             raise InvalidSetup("username")
         _check_new_password(request.password, request.username, request.display_name)
+        params = calibrate() if self.calibrate_kdf else self.kdf_params
         now = self.clock.now_utc()
         master = secrets.token_bytes(32)
         device = self._device_secret_new()
@@ -216,7 +221,7 @@ class Installation:
                 generation=1,
                 account_id=account_id,
                 password=request.password,
-                params=self.kdf_params,
+                params=params,
                 device_secret=device,
                 master_key=master,
                 derive=self.derive,
@@ -234,6 +239,7 @@ class Installation:
                     conn, META_INSTALLATION_KEY, base64.b64encode(install_private).decode()
                 )
                 account_store.set_setting(conn, "language", request.language)
+                account_store.set_setting(conn, SETTING_KDF, json.dumps(params.to_dict()))
                 account_store.set_setting(conn, "centre_name", request.centre_name.strip())
                 account_store.insert_account(
                     conn,
@@ -397,12 +403,14 @@ class AccountAdmin:
         extra = {EXTRA_SIGNING_KEY: ca.private_key_to_der(signing_key)}
         if role is Role.COORDINATOR:
             extra[EXTRA_CA_KEY] = ca.private_key_to_der(centre_ca.private_key)
+        stored = account_store.get_setting(self.me.session.vault.conn, SETTING_KDF)
+        params = KdfParams.from_dict(json.loads(stored)) if stored else self.installation.kdf_params
         slot, _ = slots.make_account_slot(
             vault_id=slots_file.vault_id,
             generation=slots_file.generation,
             account_id=account_id,
             password=password,
-            params=self.installation.kdf_params,
+            params=params,
             device_secret=self._device(slots_file),
             master_key=self.me.unlocked.master_key,
             derive=self.installation.derive,
@@ -520,3 +528,31 @@ class AccountAdmin:
         with session.vault.transaction() as conn:
             session.trail.append(conn, session.actor, Action.THROTTLE_LIFT, reason=account_id)
         self.installation.throttle.clear(account_id)
+
+
+def production_installation(paths: Paths) -> Installation:
+    """Argon2id in a child process (calibrated at setup), the OS keyring, both anchors."""
+    from sac_desktop.domain.clock import SystemClock
+    from sac_desktop.security.kdf import FLOOR, derive_in_subprocess
+    from sac_desktop.security.keystore import DeviceSecretStore
+    from sac_desktop.services.session import default_anchors
+
+    return Installation(
+        paths,
+        SystemClock(),
+        derive_in_subprocess,
+        FLOOR,
+        DeviceSecretStore(),
+        default_anchors(paths),
+        calibrate_kdf=True,
+    )
+
+
+__all__ = [
+    "AccountAdmin",
+    "DirectoryEntry",
+    "Installation",
+    "SetupRequest",
+    "SetupResult",
+    "SignedIn",
+]

@@ -260,6 +260,7 @@ class RecordService:
 
     def list_cases(self, limit: int = 500) -> list[CaseListRow]:
         """Case list rows from the projection (list rows are not case reads)."""
+        require(self.actor, Area.CASE, Op.READ)
         return projections.case_list(self.vault.conn, limit)
 
     def rebuild_projections(self) -> None:

@@ -14,9 +14,12 @@ from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
-from sac_desktop.storage import records
+from sac_desktop.storage import accounts, records
 from sac_desktop.storage.schema import META_UNAUDITED_MIGRATION
 from sac_desktop.storage.vault import Vault
+
+SETTING_LOCK_TIMEOUT = "lock_timeout_minutes"
+DEFAULT_LOCK_MINUTES = 5
 
 
 def default_anchors(paths: Paths) -> list[HeadAnchor]:
@@ -61,15 +64,27 @@ class Session:
         if self.vault.is_open:
             self.trail.anchor_now()
 
-    def close(self) -> None:
-        """Commit drafts, anchor the head, close the database (SQLCipher drops its key)."""
+    def close(self, action: Action | None = None) -> None:
+        """Commit drafts, record why (lock, sign-out), anchor the head, close the database
+        (SQLCipher drops its key)."""
         if not self.vault.is_open:
             return
         try:
             self.record.commit_all_drafts()
+            if action is not None:
+                with self.vault.transaction() as conn:
+                    self.trail.append(conn, self.actor, action)
             self.trail.anchor_now()
         finally:
             self.vault.close()
+
+    def lock_timeout_minutes(self) -> int:
+        """The coordinator's setting (1 to 15), default 5."""
+        value = accounts.get_setting(self.vault.conn, SETTING_LOCK_TIMEOUT)
+        try:
+            return min(15, max(1, int(value))) if value else DEFAULT_LOCK_MINUTES
+        except ValueError:
+            return DEFAULT_LOCK_MINUTES
 
 
 __all__ = ["HeadAnchor", "Session", "default_anchors"]

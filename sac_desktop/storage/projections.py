@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,12 +46,128 @@ def apply_entry(conn: Any, entry: Entry) -> None:
 
 
 def case_list(conn: Any, limit: int = 500) -> list[CaseListRow]:
+    return case_page(conn, CaseQuery(), 0, limit)
+
+
+_COLUMNS = "case_id, number, training, opened_utc, last_activity_utc, entry_count"
+_ORDER = "ORDER BY last_activity_utc DESC, number DESC"
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: With a filter the recency index does not hold (training, opened date), a page of up to
+#: this many matches is cut from the sorted matches (found through the opened index)
+#: rather than by walking the whole list in order, which reads the table row by row.
+#: Measured in tests/benchmarks/bench_case_list.py (100,000 cases).
+FILTER_FIRST_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the case list shows. Only the pseudonymous number is searchable: identity
+    fields never are. Dates are UTC ISO 8601 text as ``format_utc`` writes it, or a
+    prefix of it (``2026-03-14``); ``opened_from`` is inclusive, ``opened_to`` exclusive.
+    """
+
+    text: str = ""  # found anywhere in the case number, ignoring case
+    training: bool | None = None  # None: training and real cases alike
+    opened_from: str | None = None
+    opened_to: str | None = None
+
+    def __post_init__(self) -> None:
+        for moment in (self.opened_from, self.opened_to):
+            if moment is not None and not _MOMENT.match(moment):
+                raise ValueError("dates are UTC ISO 8601 text, e.g. 2026-03-14")
+
+    @property
+    def needle(self) -> str:
+        return self.text.strip()
+
+
+def _where(query: CaseQuery) -> tuple[str, list[Any]]:
+    """The filter, most selective and cheapest term first (the number is in both indexes)."""
+    terms: list[str] = []
+    values: list[Any] = []
+    if query.needle:
+        escaped = query.needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        terms.append("number LIKE ? ESCAPE '\\'")  # LIKE ignores ASCII case
+        values.append(f"%{escaped}%")
+    if query.opened_from is not None:
+        terms.append("opened_utc >= ?")
+        values.append(query.opened_from)
+    if query.opened_to is not None:
+        terms.append("opened_utc < ?")
+        values.append(query.opened_to)
+    if query.training is not None:
+        terms.append("training = ?")
+        values.append(int(query.training))
+    return (" WHERE " + " AND ".join(terms)) if terms else "", values
+
+
+def _row(r: Any) -> CaseListRow:
+    return CaseListRow(r[0], r[1], bool(r[2]), r[3], r[4], int(r[5]))
+
+
+def count_cases(conn: Any, query: CaseQuery) -> int:
+    """How many cases the query matches (one covering index scan at most)."""
+    where, values = _where(query)
+    return int(conn.execute(f"SELECT count(*) FROM proj_case_list{where}", values).fetchone()[0])
+
+
+def case_page(
+    conn: Any, query: CaseQuery, offset: int, limit: int, *, matching: int | None = None
+) -> list[CaseListRow]:
+    """Rows ``offset`` to ``offset + limit`` of the list, most recent activity first.
+
+    ``matching`` (the query's count, if the caller has it) only picks the plan: the
+    rows returned are the same either way.
+    """
+    if offset < 0 or limit < 0:
+        raise ValueError("offset and limit must not be negative")
+    if limit == 0:
+        return []
+    where, values = _where(query)
+    outside_recency = query.training is not None or (
+        query.opened_from is not None or query.opened_to is not None
+    )
+    if outside_recency:
+        if matching is None:
+            matching = count_cases(conn, query)
+        if matching <= FILTER_FIRST_MAX:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM proj_case_list WHERE rowid IN"
+                f" (SELECT rowid FROM proj_case_list INDEXED BY proj_case_list_by_opened{where})"
+                f" {_ORDER} LIMIT ? OFFSET ?",
+                (*values, limit, offset),
+            ).fetchall()
+            return [_row(r) for r in rows]
     rows = conn.execute(
-        "SELECT case_id, number, training, opened_utc, last_activity_utc, entry_count"
-        " FROM proj_case_list ORDER BY last_activity_utc DESC, number DESC LIMIT ?",
-        (limit,),
+        f"SELECT {_COLUMNS} FROM proj_case_list INDEXED BY proj_case_list_by_recency{where}"
+        f" {_ORDER} LIMIT ? OFFSET ?",
+        (*values, limit, offset),
     ).fetchall()
-    return [CaseListRow(r[0], r[1], bool(r[2]), r[3], r[4], int(r[5])) for r in rows]
+    return [_row(r) for r in rows]
+
+
+def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
+    """Tests and benchmarks only: cases with their list rows and no entries (a rebuild
+    of the projection drops them). Returns how many were written."""
+    written = 0
+    for row in rows:
+        conn.execute(
+            "INSERT INTO cases (id, number, created_utc) VALUES (?, ?, ?)",
+            (row.case_id, row.number, row.opened_utc),
+        )
+        conn.execute(
+            f"INSERT INTO proj_case_list ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                row.case_id,
+                row.number,
+                int(row.training),
+                row.opened_utc,
+                row.last_activity_utc,
+                row.entry_count,
+            ),
+        )
+        written += 1
+    return written
 
 
 def rebuild_case_list(conn: Any) -> None:

@@ -126,6 +126,15 @@ V3_ACCOUNTS: list[str] = [
     """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
 ]
 
+# The case list pages through 100,000 cases: one index in list order (recency, then
+# number: it also covers the search, which matches inside the number) and one for the
+# filters (opened date, training), covering so counts never touch the table.
+V4_CASE_LIST_INDEXES: list[str] = [
+    """DROP INDEX proj_case_list_by_activity""",
+    """CREATE INDEX proj_case_list_by_recency ON proj_case_list (last_activity_utc, number)""",
+    """CREATE INDEX proj_case_list_by_opened ON proj_case_list (opened_utc, training, number)""",
+]
+
 Step = Callable[[Any], None]
 
 
@@ -147,6 +156,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "foundation: cases, entries, drafts, audit", V1_FOUNDATION),
     Migration(2, "projections: case list", V2_PROJECTIONS),
     Migration(3, "accounts, certificates, notices, settings", V3_ACCOUNTS),
+    Migration(4, "case list indexes: recency, opened date", V4_CASE_LIST_INDEXES),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 META_UNAUDITED_MIGRATION = "migration_not_yet_audited"

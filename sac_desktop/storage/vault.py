@@ -352,6 +352,64 @@ class Vault:
                 conn.raw.execute("ROLLBACK")
             raise
 
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Building a synthetic training vault only: no fsync per commit, FULL again after."""
+        self.conn.raw.execute("PRAGMA synchronous = OFF")
+        try:
+            yield
+        finally:
+            self.conn.raw.execute("PRAGMA synchronous = FULL")
+
+    # -- key rotation (services/rotation.py) --------------------------------------------
+    def rekey(self, new_key: bytes) -> None:
+        """Re-encrypt every page under ``new_key`` (SQLCipher ``PRAGMA rekey``).
+
+        SQLCipher does it in one write transaction: in WAL mode the re-encrypted pages are
+        committed to the WAL together, so an interruption leaves the database under the old
+        key or under the new one, never a mix. ``PRAGMA rekey`` answers "ok" even when it
+        did nothing, so a second connection proves the new key reads the committed state.
+        The key-check file is not touched: rewriting it is the caller's next step.
+        """
+        raw = self._conn
+        if raw is None:
+            raise RuntimeError("vault is closed")
+        if raw.in_transaction:
+            raise RuntimeError("rekey inside a transaction")
+        statement = _key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey", 1)
+        try:
+            raw.execute(statement).fetchall()
+            raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher.DatabaseError as exc:
+            raise _runtime_error(exc, self.path.parent) from exc
+        if not _key_reads(self.path, new_key):
+            raise errors.VaultDamaged("the new key does not read the vault after rekey")
+
+    def reopen(self, key: bytes) -> None:
+        """Close the connection and open the file again with ``key`` (after :meth:`rekey`).
+
+        Every open check runs again, the key-check file included. Objects holding this
+        Vault (a session, its services) keep working; ``on_close`` callbacks do not run,
+        since the vault is not closed for its users. If the open fails, the vault is left
+        closed and the error raised.
+        """
+        if self._conn is None:
+            raise RuntimeError("vault is closed")
+        with contextlib.suppress(sqlcipher.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._conn.close()
+        self._conn = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        fresh = Vault.open(self.path, key)
+        if fresh.vault_id != self.vault_id:
+            fresh.close()
+            raise errors.NotAVault("another vault was found on reopening")
+        self._conn, self._guarded, self._lock = fresh._conn, fresh._guarded, fresh._lock
+        fresh._conn = None
+        fresh._lock = None
+
     # -- maintenance ------------------------------------------------------------------
     def integrity_problems(self) -> list[str]:
         return integrity_problems(self.conn)
@@ -368,6 +426,54 @@ class Vault:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise errors.ReadOnlyStorage() from exc
             raise
+
+
+# -- key rotation helpers (services/rotation.py) ----------------------------------------
+def write_key_check(vault_path: Path, vault_id: str, key: bytes) -> None:
+    """Rewrite the key-check file for ``key`` (atomically: temp file, fsync, replace)."""
+    atomic_write(keyfile_path(vault_path), KeyFile(vault_id, key_check_value(key, vault_id)).dump())
+
+
+def key_check_matches(vault_path: Path, key: bytes) -> bool:
+    """Whether the key-check file names ``key`` (False when it is missing or unreadable)."""
+    keyfile = KeyFile.load(keyfile_path(vault_path))
+    return keyfile is not None and hmac.compare_digest(
+        keyfile.key_check, key_check_value(key, keyfile.vault_id)
+    )
+
+
+def _key_reads(path: Path, key: bytes) -> bool:
+    """One throwaway connection: does ``key`` decrypt the committed pages? (no lock taken)"""
+    conn = connect(path, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as exc:
+        mapped = classify(exc)
+        if mapped is None or isinstance(mapped, errors.NotAVault):
+            return False
+        raise mapped from exc
+    finally:
+        conn.close()
+    return True
+
+
+def key_opens(path: Path, key: bytes) -> bool:
+    """Whether ``key`` decrypts the vault, ignoring the key-check file.
+
+    For key rotation only, which must find out which of two keys the database holds
+    after an interruption (the key-check file may lag behind a committed rekey). Holds
+    the vault's lock while it looks; changes no content.
+    """
+    path = Path(path)
+    _precheck_file(path)
+    try:
+        lock = LockFile.acquire(lock_path(path))
+    except PermissionError as exc:
+        raise errors.ReadOnlyStorage() from exc
+    try:
+        return _key_reads(path, key)
+    finally:
+        lock.release()
 
 
 def integrity_problems(conn: Any) -> list[str]:

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Signal,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from sac_desktop.crash import CrashHandler
@@ -23,6 +23,8 @@ from sac_desktop.i18n import translator
 from sac_desktop.logsafe import get_logger
 from sac_desktop.paths import Paths
 from sac_desktop.resources import resource
+from sac_desktop.services.demo import DemoAccount
+from sac_desktop.services.installation import Installation, production_installation
 from sac_desktop.ui.crash_dialog import crash_dialog
 from sac_desktop.ui.main_window import MainWindow
 from sac_desktop.ui.tasks import TaskRunner
@@ -78,12 +80,23 @@ class CrashRelay(QObject):
     crashed = Signal(object)
 
 
+def print_document(document: QTextDocument) -> None:
+    """The recovery sheet: straight to a printer the user picks, never to a file."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter()
+    dialog = QPrintDialog(printer)
+    if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+        document.print_(printer)
+
+
 def run_gui(
     paths: Paths,
     language: str,
     crash: CrashHandler,
-    open_demo: bool = False,
     started: float | None = None,
+    installation: Installation | None = None,
+    demo_accounts: list[DemoAccount] | None = None,
 ) -> int:
     started = time.perf_counter() if started is None else started
     qInstallMessageHandler(_qt_message)
@@ -109,13 +122,19 @@ def run_gui(
         crash.handle(type(error), error, error.__traceback__)
 
     runner = TaskRunner()
-    window = MainWindow(paths, language, runner, report_bug)
+    window = MainWindow(
+        paths,
+        language,
+        runner,
+        report_bug,
+        installation or production_installation(paths),
+        print_document=print_document,
+        demo_accounts=demo_accounts,
+    )
     window_holder.append(window)
     window.language_changed.connect(qt_translations.load)
     window.show()
     _log.event("app.window_shown", startup_ms=round((time.perf_counter() - started) * 1000))
-    if open_demo:
-        QTimer.singleShot(0, window.open_demo_vault)
 
     # Let SIGTERM (session logout, service stop) close the window cleanly: Python only
     # runs signal handlers between bytecodes, so wake the interpreter now and then.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,19 +25,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sac_desktop.domain.audit import Action
+from sac_desktop.domain.roles import Role
+from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, translator
 from sac_desktop.paths import Paths
-from sac_desktop.services.demo import open_demo
-from sac_desktop.services.errors import AnchorMismatch, VaultError
-from sac_desktop.services.session import HeadAnchor, Session, default_anchors
+from sac_desktop.services.demo import DemoAccount
+from sac_desktop.services.errors import AnchorMismatch, Forbidden, VaultError
+from sac_desktop.services.installation import (
+    AccountInactive,
+    DeviceSecretMissing,
+    Installation,
+    SetupRequest,
+    SignedIn,
+)
+from sac_desktop.services.permissions import Area, Op, allowed
+from sac_desktop.services.session import DEFAULT_LOCK_MINUTES, Session
+from sac_desktop.services.setup_checks import (
+    InvalidRecoveryCode,
+    disk_encryption,
+    parse_recovery_code,
+)
+from sac_desktop.services.signin_errors import (
+    ForeignSlot,
+    KeystoreError,
+    NoSuchAccount,
+    SlotError,
+    SlotsMissing,
+    WrongPassword,
+)
+from sac_desktop.services.signin_guard import Throttled
+from sac_desktop.ui.clipboard import clear_clipboard
+from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.models import (
     CASE_ID_ROLE,
     FIELD_KEY_ROLE,
     CaseListModel,
     FieldsModel,
     HistoryModel,
+    role_label,
     t_label,
 )
+from sac_desktop.ui.setup_dialog import SetupDialog
+from sac_desktop.ui.signin import LockPage, SignInPage
 from sac_desktop.ui.tasks import TaskRunner
 
 CHECKPOINT_MS = 60_000
@@ -199,6 +230,10 @@ class VaultPage(QWidget):
         self._history_key = None
 
 
+class WelcomePage(StartPage):
+    """No vault on this workstation yet: set it up (a coordinator's first task)."""
+
+
 class MainWindow(QMainWindow):
     language_changed = Signal(str)
     session_changed = Signal()
@@ -209,7 +244,11 @@ class MainWindow(QMainWindow):
         language: str,
         runner: TaskRunner,
         report_bug: BugReporter,
-        anchors: list[HeadAnchor] | None = None,
+        installation: Installation,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        print_document: Callable[[QTextDocument], None] | None = None,
+        demo_accounts: list[DemoAccount] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -217,9 +256,13 @@ class MainWindow(QMainWindow):
         self.t = translator(language)
         self.runner = runner
         self.report_bug = report_bug
-        self.anchors: list[HeadAnchor] = anchors or default_anchors(paths)
-        self.session: Session | None = None
-        self._state = None
+        self.installation = installation
+        self.print_document = print_document
+        self.demo_accounts = demo_accounts or []
+        self.signed_in: SignedIn | None = None
+        self._username: str | None = None  # who is signed in (or locked), for unlock
+        self._display_name: str | None = None
+        self._state: CaseState | None = None
         self._closing = False
         self._anchor_warned = False
 
@@ -231,31 +274,52 @@ class MainWindow(QMainWindow):
         self.language_combo.setCurrentIndex(LANGUAGES.index(self.t.language))
         self.language_label.setBuddy(self.language_combo)
         self.language_combo.currentIndexChanged.connect(self._on_language_index)
+        self.new_case_button = QPushButton()
+        self.new_case_button.setObjectName("newCase")
+        self.new_case_button.clicked.connect(self.new_case)
+        self.lock_button = QPushButton()
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.clicked.connect(self.lock)
         top = QHBoxLayout()
+        top.addWidget(self.new_case_button)
         top.addStretch(1)
         top.addWidget(self.language_label)
         top.addWidget(self.language_combo)
+        top.addWidget(self.lock_button)
 
-        self.start_page = StartPage()
+        self.start_page = WelcomePage()
+        self.signin_page = SignInPage()
+        self.lock_page = LockPage()
         self.vault_page = VaultPage(self.t)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.start_page)
-        self.stack.addWidget(self.vault_page)
+        for page in (self.start_page, self.signin_page, self.lock_page, self.vault_page):
+            self.stack.addWidget(page)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)
         layout.addWidget(self.stack)
         self.setCentralWidget(central)
+        self.who_label = QLabel()
+        self.who_label.setObjectName("signedInLabel")
+        self.statusBar().addPermanentWidget(self.who_label)
 
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        self.addAction(self.quit_action)
-        self.start_page.demo_button.clicked.connect(self.open_demo_vault)
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.addActions([self.quit_action, self.lock_action])
+
+        self.start_page.demo_button.clicked.connect(self.open_setup)
         self.start_page.quit_button.clicked.connect(self.close)
+        self.signin_page.sign_in_requested.connect(self.sign_in)
+        self.signin_page.recovery_requested.connect(self.use_recovery_code)
+        self.lock_page.unlock_requested.connect(self.unlock)
+        self.lock_page.switch_requested.connect(self.switch_user)
         self.vault_page.open_button.clicked.connect(self.open_selected_case)
         self.vault_page.cases.activated.connect(lambda _index: self.open_selected_case())
-        self.vault_page.close_button.clicked.connect(self.close_vault)
+        self.vault_page.close_button.clicked.connect(self.lock)
         self.vault_page.fields.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_history(current)
         )
@@ -263,20 +327,94 @@ class MainWindow(QMainWindow):
         self.checkpoint_timer = QTimer(self)
         self.checkpoint_timer.setInterval(CHECKPOINT_MS)
         self.checkpoint_timer.timeout.connect(self._checkpoint)
+        self.idle = IdleWatcher(DEFAULT_LOCK_MINUTES * 60, monotonic, parent=self)
+        self.idle.idle.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
 
         self.resize(1100, 700)
         self.retranslate()
+        self.show_start()
+
+    # -- pages ------------------------------------------------------------------------
+    def show_start(self) -> None:
+        if self.installation.exists():
+            self._show_sign_in()
+        else:
+            self.stack.setCurrentWidget(self.start_page)
+        self._update_chrome()
+
+    def _show_sign_in(self, username: str | None = None) -> None:
+        try:
+            entries = self.installation.directory()
+        except SlotError as exc:
+            entries = []
+            self.signin_page.message.setText(self._slot_message(exc))
+        self.signin_page.set_accounts(entries, self.t)
+        self._show_training_accounts()
+        self.stack.setCurrentWidget(self.signin_page)
+        if username:
+            self.signin_page.select(username)
+        else:
+            self.signin_page.account.setFocus()
+        self._update_chrome()
+
+    def _show_training_accounts(self) -> None:
+        if not self.demo_accounts:
+            return
+        lines = [self.t._("Training vault: synthetic cases. Demo sign-ins:")]
+        lines += [f"{a.username}  /  {a.password}" for a in self.demo_accounts]
+        self.signin_page.training_note.setText("\n".join(lines))
+        self.signin_page.training_note.show()
+
+    def _update_chrome(self) -> None:
+        signed = self.signed_in is not None
+        self.new_case_button.setVisible(signed)
+        self.lock_button.setVisible(signed)
+        training = bool(signed and self.signed_in and self.signed_in.session.info.training)
+        title = self.t._("SAC Desktop")
+        if training or self.demo_accounts:
+            title = self.t._("SAC Desktop: TRAINING")
+        self.setWindowTitle(title)
+        if signed and self.signed_in is not None:
+            account = self.signed_in.account
+            self.who_label.setText(
+                self.t._("Signed in: %(name)s (%(role)s)")
+                % {"name": account.display_name, "role": role_label(self.t, account.role)}
+            )
+            can_write = allowed(Role(account.role), Area.CASE, Op.WRITE)
+            self.new_case_button.setEnabled(can_write)
+        else:
+            self.who_label.clear()
 
     # -- language ---------------------------------------------------------------------
     def retranslate(self) -> None:
         t = self.t
-        self.setWindowTitle(t._("SAC Desktop"))
         self.language_label.setText(t._("&Language:"))
         self.language_combo.setAccessibleName(t._("Interface language"))
         self.quit_action.setText(t._("Quit"))
+        self.lock_action.setText(t._("Lock"))
+        self.new_case_button.setText(t._("&New case"))
+        self.new_case_button.setAccessibleName(t._("New case"))
+        self.lock_button.setText(t._("Loc&k"))
+        self.lock_button.setAccessibleName(t._("Lock the screen"))
+        self.lock_button.setToolTip(t._("Lock now (Ctrl+L)"))
         self.start_page.retranslate(t)
+        self.start_page.demo_button.setText(t._("&Set up this workstation…"))
+        self.start_page.demo_button.setAccessibleName(t._("Set up this workstation"))
+        self.start_page.demo_button.setToolTip("")
+        self.start_page.setup_note.setText(
+            t._("To try SAC Desktop with synthetic cases instead, start it with --demo.")
+        )
+        self.signin_page.retranslate(t)
+        self.lock_page.retranslate(t)
         self.vault_page.retranslate(t)
-        if self.session is not None:
+        self.vault_page.close_button.setText(t._("Loc&k"))
+        self.vault_page.close_button.setAccessibleName(t._("Lock the screen"))
+        self._show_training_accounts()
+        self._update_chrome()
+        if self.signed_in is not None:
             self._update_titles()
 
     def _on_language_index(self, index: int) -> None:
@@ -291,29 +429,59 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.language_changed.emit(self.t.language)
 
-    # -- vault ------------------------------------------------------------------------
-    def open_demo_vault(self) -> None:
-        if self.session is not None:
-            return
-        self.start_page.demo_button.setEnabled(False)
-        self.statusBar().showMessage(self.t._("Opening the demo vault…"))
-        demo_dir, anchors = self.paths.demo_dir, list(self.anchors)
-        self.runner.run(lambda: open_demo(demo_dir, anchors), self._on_session_opened)
+    # -- setup ------------------------------------------------------------------------
+    def open_setup(self) -> SetupDialog:
+        def run(request: SetupRequest, done: Callable[..., None]) -> None:
+            self.runner.run(lambda: self.installation.setup(request), done)
 
-    def _on_session_opened(self, session: Session | None, error: BaseException | None) -> None:
-        self.start_page.demo_button.setEnabled(True)
-        self.statusBar().clearMessage()
+        dialog = SetupDialog(
+            self.t, run, disk_encryption(self.paths.data), self.print_document, self
+        )
+        dialog.completed.connect(lambda _result: self._show_sign_in(dialog.username.text().strip()))
+        dialog.open()
+        return dialog
+
+    # -- sign-in, lock ----------------------------------------------------------------
+    def sign_in(self, name: str, password: str) -> None:
+        self.signin_page.set_busy(True)
+        self.signin_page.password.clear()
+        self.runner.run(
+            lambda: self.installation.sign_in(name, password),
+            lambda result, error: self._on_signed_in(result, error, self.signin_page),
+        )
+
+    def unlock(self, password: str) -> None:
+        if not self._username:
+            self.switch_user()
+            return
+        name = self._username
+        self.lock_page.set_busy(True)
+        self.lock_page.password.clear()
+        self.runner.run(
+            lambda: self.installation.sign_in(name, password),
+            lambda result, error: self._on_signed_in(result, error, self.lock_page),
+        )
+
+    def _on_signed_in(
+        self, signed: SignedIn | None, error: BaseException | None, page: SignInPage | LockPage
+    ) -> None:
+        page.set_busy(False)
         if error is not None:
-            self._show_error(error)
+            if isinstance(error, DeviceSecretMissing):
+                self.signin_page.recovery_box.show()
+                self.signin_page.recovery.setFocus()
+            page.message.setText(self._sign_in_message(error))
+            if not _is_expected(error):
+                self.report_bug(error)
             return
-        assert session is not None
-        if self._closing:  # the window closed while the vault was opening
-            session.close()
+        assert signed is not None
+        if self._closing:
+            signed.session.close(Action.SIGN_OUT)
             return
-        self.session = session
+        self.signed_in = signed
+        self._username = signed.account.username
+        session = signed.session
         self._anchor_warned = session.anchor_finding is not None
-        if session.anchor_finding is not None:
-            self._show_error(AnchorMismatch(session.anchor_finding.problem.value))
         self.vault_page.banner.setVisible(session.info.training)
         self._reload_cases()
         self.stack.setCurrentWidget(self.vault_page)
@@ -321,23 +489,129 @@ class MainWindow(QMainWindow):
         if self.vault_page.case_model.rowCount() > 0:
             self.vault_page.cases.selectRow(0)
         self.checkpoint_timer.start()
+        self.idle.timeout_s = session.lock_timeout_minutes() * 60
+        self.idle.start()
+        self._update_chrome()
         self._update_titles()
         self.session_changed.emit()
+        if session.anchor_finding is not None:
+            self._show_error(AnchorMismatch(session.anchor_finding.problem.value))
+        for notice in signed.notices:
+            self._show_notice(notice)
+
+    def _show_notice(self, notice: tuple[int, str, str | None, str | None, str]) -> None:
+        _notice_id, kind, _subject, reason, _when = notice
+        text = {
+            "psychologist_created": self.t._("A psychologist account was created."),
+            "psychologist_reset": self.t._("A psychologist account's password was reset."),
+        }.get(kind, kind)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.t._("SAC Desktop"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("noticeBox")
+        if reason:
+            box.setInformativeText(self.t._("Reason given: %(reason)s") % {"reason": reason})
+        box.open()
+
+    def use_recovery_code(self, text: str) -> None:
+        try:
+            code = parse_recovery_code(text)
+        except InvalidRecoveryCode:
+            self.signin_page.message.setText(
+                self.t._("That recovery code is not valid: check each group of four characters.")
+            )
+            return
+        self.signin_page.set_busy(True)
+        self.runner.run(lambda: self.installation.recover_device_secret(code), self._on_recovered)
+
+    def _on_recovered(self, _result: object, error: BaseException | None) -> None:
+        self.signin_page.set_busy(False)
+        if error is not None:
+            self.signin_page.message.setText(self._sign_in_message(error))
+            return
+        self.signin_page.recovery_box.hide()
+        self.signin_page.recovery.clear()
+        self.signin_page.message.setText(
+            self.t._("This workstation's key was restored. Sign in with your password.")
+        )
+
+    def lock(self) -> None:
+        """Save drafts, close the vault, forget every case on screen, clear the clipboard."""
+        if self.signed_in is None:
+            return
+        self._end_session(Action.LOCK)
+        self.lock_page.show_for(self._display_name or "", self.t)
+        self.stack.setCurrentWidget(self.lock_page)
+        self._update_chrome()
+
+    def switch_user(self) -> None:
+        if self.signed_in is not None:
+            self._end_session(Action.SIGN_OUT)
+        self._username = None
+        self._display_name = None
+        self._show_sign_in()
+
+    def _end_session(self, action: Action) -> None:
+        signed, self.signed_in = self.signed_in, None
+        self._display_name = signed.account.display_name if signed else None
+        self.checkpoint_timer.stop()
+        self.idle.stop()
+        self._state = None
+        self.vault_page.clear_case()
+        self.vault_page.case_model.clear()
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self and widget.isWindow() and widget.isVisible():
+                widget.close()  # secondary windows and dialogs may show case data
+        clear_clipboard()
+        if signed is not None:
+            try:
+                signed.session.close(action)
+            except AnchorMismatch:
+                pass  # already shown; the vault is closed all the same
+            except VaultError as exc:
+                self._show_error(exc)
+        self.session_changed.emit()
+
+    # -- cases ------------------------------------------------------------------------
+    @property
+    def session(self) -> Session | None:
+        return None if self.signed_in is None else self.signed_in.session
 
     def _reload_cases(self) -> None:
         if self.session is not None:
-            self.vault_page.case_model.set_rows(self.session.record.list_cases())
+            try:
+                rows = self.session.record.list_cases()
+            except Forbidden:
+                rows = []
+            self.vault_page.case_model.set_rows(rows)
+
+    def new_case(self) -> None:
+        if self.session is None:
+            return
+        try:
+            case_id, _number = self.session.record.create_case()
+        except (VaultError, Forbidden) as exc:
+            self._show_error(exc)
+            return
+        self._reload_cases()
+        self._open_case(case_id)
 
     def open_selected_case(self) -> None:
         if self.session is None:
             return
         index = self.vault_page.cases.currentIndex()
-        if not index.isValid():
-            return
-        case_id = self.vault_page.case_model.data(index, CASE_ID_ROLE)
+        if index.isValid():
+            self._open_case(self.vault_page.case_model.data(index, CASE_ID_ROLE))
+
+    def _open_case(self, case_id: str) -> None:
+        assert self.session is not None
         try:
             state = self.session.record.open_case(case_id)
-        except VaultError as exc:
+        except (VaultError, Forbidden) as exc:
             self._show_error(exc)
             return
         self._state = state
@@ -380,25 +654,58 @@ class MainWindow(QMainWindow):
             except VaultError as exc:
                 self._show_error(exc)
 
-    def close_vault(self) -> None:
-        """Commit drafts, anchor the audit head, close the database, forget what was shown."""
-        self.checkpoint_timer.stop()
-        session, self.session, self._state = self.session, None, None
-        self.vault_page.clear_case()
-        self.vault_page.case_model.clear()
-        self.stack.setCurrentWidget(self.start_page)
-        if session is not None:
-            try:
-                session.close()
-            except AnchorMismatch:
-                pass  # already shown; the vault is closed all the same
-            except VaultError as exc:
-                self._show_error(exc)
-        self.session_changed.emit()
-
-    # -- errors -----------------------------------------------------------------------
-    def _show_error(self, error: BaseException) -> None:
+    # -- messages ---------------------------------------------------------------------
+    def _sign_in_message(self, error: BaseException) -> str:
+        t = self.t
+        if isinstance(error, Throttled):
+            return t._(
+                "Too many wrong passwords for this account. Try again in %(seconds)d seconds, "
+                "or ask a coordinator to lift the wait."
+            ) % {"seconds": error.seconds_left}
+        if isinstance(error, WrongPassword):
+            return t._("The password is not right. Check it and try again.")
+        if isinstance(error, NoSuchAccount):
+            return t._("There is no account with that name on this workstation.")
+        if isinstance(error, AccountInactive):
+            return t._("This account was deactivated. Ask a coordinator.")
+        if isinstance(error, DeviceSecretMissing):
+            return t._(
+                "This workstation's key store no longer holds its key. Type the recovery "
+                "code below to restore it; nothing is lost."
+            )
+        if isinstance(error, SlotError):
+            return self._slot_message(error)
         if isinstance(error, VaultError):
+            return t._(error.message) + " " + t._(error.hint)
+        if isinstance(error, KeystoreError):
+            return t._(
+                "The operating system's key store could not be used. Check that you are "
+                "signed in to the computer, then try again."
+            )
+        return t._("Signing in failed because of an unexpected problem. Please report it.")
+
+    def _slot_message(self, error: BaseException) -> str:
+        if isinstance(error, ForeignSlot):
+            return self.t._("This account's key belongs to another installation.")
+        if isinstance(error, SlotsMissing):
+            return self.t._("The key file beside the vault is missing. Ask the coordinator.")
+        return self.t._(
+            "The key file beside the vault is damaged. Nothing was changed. Ask the "
+            "coordinator to restore it from a backup or to use the recovery code."
+        )
+
+    def _show_error(self, error: BaseException) -> None:
+        if isinstance(error, Forbidden):
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.t._("SAC Desktop"),
+                self.t._("Your role does not allow this."),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("forbiddenBox")
+            box.open()
+        elif isinstance(error, VaultError):
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 self.t._("SAC Desktop"),
@@ -416,8 +723,24 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closing = True
-        self.close_vault()
+        if self.signed_in is not None:
+            self._end_session(Action.SIGN_OUT)
         super().closeEvent(event)
 
+    # Kept for callers that close the vault explicitly (app exit).
+    def close_vault(self) -> None:
+        if self.signed_in is not None:
+            self._end_session(Action.SIGN_OUT)
 
-__all__ = ["MainWindow", "Path"]
+
+def _is_expected(error: BaseException) -> bool:
+    return isinstance(
+        error,
+        SlotError
+        | VaultError
+        | Throttled
+        | DeviceSecretMissing
+        | AccountInactive
+        | KeystoreError
+        | Forbidden,
+    )
