@@ -183,3 +183,69 @@ def test_without_a_real_keyring_the_password_alone_protects(paths, clock) -> Non
     result = inst.setup(SetupRequest("LIE", "CPVS Liège", "B", "fr", "coord", "C One", PASSWORD))
     assert not result.device_bound
     inst.sign_in("coord", PASSWORD).session.close()
+
+
+def _damage(path, how: str) -> None:  # type: ignore[no-untyped-def]
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    elif how == "flipped":
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x20]) + data[middle + 1 :])
+
+
+@pytest.mark.parametrize("how", ["truncated", "flipped"])
+def test_damaged_slots_file_is_reported_and_never_rewritten(installed, how: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import snapshot
+
+    inst, _ = installed
+    _damage(inst.slots_path, how)
+    before = snapshot(inst.paths.data)
+    with pytest.raises(slots.SlotsDamaged):
+        inst.sign_in("coord", PASSWORD)
+    assert snapshot(inst.paths.data) == before
+
+
+def test_wrong_password_changes_no_vault_file(installed) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import snapshot
+
+    inst, _ = installed
+    before = {
+        k: v
+        for k, v in snapshot(inst.paths.data).items()
+        if "throttle" not in k and "preauth" not in k
+    }
+    with pytest.raises(slots.WrongPassword):
+        inst.sign_in("coord", "not the password at all")
+    after = {
+        k: v
+        for k, v in snapshot(inst.paths.data).items()
+        if "throttle" not in k and "preauth" not in k
+    }
+    assert after == before
+
+
+def test_a_slot_copied_from_another_installation_is_foreign(
+    installed, tmp_path, clock, keystore
+) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.paths import resolve_paths
+
+    inst, _ = installed
+    other = make(resolve_paths(tmp_path / "other").create(), clock, keystore)
+    other.setup(SetupRequest("LIE", "CPVS Liège", "B", "fr", "intruder", "I", PASSWORD))
+    theirs = other.slots()
+    stolen = theirs.account_slot(theirs.find_account("intruder").account_id)
+    ours = inst.slots()
+    entry = theirs.find_account("intruder")
+    ours.with_slot(stolen).with_directory_entry(entry).save(inst.slots_path)
+    with pytest.raises(slots.ForeignSlot):
+        inst.sign_in("intruder", PASSWORD)
+
+
+def test_production_kdf_is_at_or_above_the_floor(paths) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.security.kdf import FLOOR
+    from sac_desktop.services.installation import production_installation
+
+    prod = production_installation(paths)
+    assert prod.kdf_params == FLOOR and prod.calibrate_kdf
+    assert FLOOR.memory_kib >= 64 * 1024

@@ -32,6 +32,8 @@ from keyring.errors import KeyringLocked, PasswordDeleteError
 from secretstorage.util import DBusAddressWrapper, format_secret, open_session
 
 from sac_desktop.domain.audit import Anchor
+from sac_desktop.domain.clock import FixedClock
+from sac_desktop.paths import Paths
 from sac_desktop.security.anchors import AnchorUnreadable, FileAnchor, KeyringAnchor
 from sac_desktop.security.keystore import (
     BackendStatus,
@@ -507,3 +509,51 @@ def test_unexpected_vault_ids_are_refused(vault_id: str) -> None:
         DeviceSecretStore().get(vault_id)
     with pytest.raises(ValueError, match="vault id"):
         KeyringAnchor().load(vault_id)
+
+
+def test_lost_keyring_entry_is_restored_by_the_recovery_code(
+    service: str, paths: Paths, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real Secret Service loses the device secret; the recovery code writes the same one
+    back and every account signs in again with all its data."""
+    from sac_desktop.domain.roles import Role
+    from sac_desktop.security.kdf import TEST_PARAMS, derive
+    from sac_desktop.security.recovery import parse_recovery_code
+    from sac_desktop.services.installation import (
+        AccountAdmin,
+        DeviceSecretMissing,
+        Installation,
+        SetupRequest,
+    )
+
+    monkeypatch.setenv("SAC_TEST_ALLOW_CHEAP_KDF", "1")
+    store = DeviceSecretStore(service)
+    installation = Installation(paths, clock, derive, TEST_PARAMS, store, [])
+    result = installation.setup(
+        SetupRequest("GNT", "ZSG Gent", "A", "nl", "coord", "Coordinator", "tulip meadow sunrise")
+    )
+    assert result.device_bound
+    vault_id = installation.slots().vault_id
+    secret = store.get(vault_id)
+    assert secret is not None and len(secret) == 32
+    coord = installation.sign_in("coord", "tulip meadow sunrise")
+    AccountAdmin(installation, coord).create_account(
+        "nurse", "Nurse", Role.FORENSIC_NURSE, "harbour lantern violet"
+    )
+    coord.session.close()
+    nurse_session = installation.sign_in("nurse", "harbour lantern violet").session
+    _case_id, number = nurse_session.record.create_case()
+    nurse_session.close()
+
+    store.delete(vault_id)
+    assert store.get(vault_id) is None
+    with pytest.raises(DeviceSecretMissing):
+        installation.sign_in("coord", "tulip meadow sunrise")
+    installation.recover_device_secret(parse_recovery_code(result.recovery_code.text))
+    assert store.get(vault_id) == secret  # the same secret: every password slot works again
+    for name, password in (("coord", "tulip meadow sunrise"), ("nurse", "harbour lantern violet")):
+        signed = installation.sign_in(name, password)
+        try:
+            assert number in [row.number for row in signed.session.record.list_cases()]
+        finally:
+            signed.session.close()
