@@ -355,3 +355,35 @@ def test_crash_dialog_names_the_file(qtbot, tmp_path: Path) -> None:  # type: ig
     qtbot.addWidget(box)
     assert str(tmp_path / "crash-1.txt") in box.informativeText()
     assert box.accessibleName()
+
+
+def test_coordinator_administration(window: MainWindow, demo_accounts, qapp) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    assert not window.admin_button.isVisible()
+    window.switch_user()
+    coordinator = demo_accounts[Role.COORDINATOR]
+    _sign_in(window, coordinator.username, coordinator.password)
+    assert window.admin_button.isVisible()
+    window.admin_button.click()
+    page = window.admin_page
+    assert window.stack.currentWidget() is page
+    assert page.accounts.rowCount() == 5
+    page.username.setText("nurse2")
+    page.display_name.setText("Second Nurse")
+    page.role.setCurrentIndex(page.role.findData("forensic_nurse"))
+    page.password.edit.setText("short")
+    page.create_button.click()
+    assert "12" in page.message.text() and page.accounts.rowCount() == 5
+    page.password.edit.setText("orchid lantern harbour")
+    page.create_button.click()
+    assert page.accounts.rowCount() == 6, page.message.text()
+    page.lock_minutes.setValue(2)
+    page.save_settings.click()
+    page.back_button.click()
+    assert window.idle.timeout_s == 120
+    window.lock()
+    assert page.accounts.rowCount() == 0
+    window.lock_page.switch_button.click()
+    _sign_in(window, "nurse2", "orchid lantern harbour")
+    assert window.signed_in is not None and window.signed_in.account.display_name == "Second Nurse"

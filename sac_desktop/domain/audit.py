@@ -40,6 +40,7 @@ class Action(StrEnum):
     THROTTLE_LIFT = "signin.throttle_lift"
     KEY_ROTATION = "vault.key_rotation"
     RECOVERY_USED = "recovery.used"
+    SETTING_CHANGE = "setting.change"
 
 
 @dataclass(frozen=True)

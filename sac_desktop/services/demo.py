@@ -72,6 +72,10 @@ def make_demo(
     installation = Installation(paths, clock, derive, kdf_params, keystore, anchors)
     people = [DemoAccount(u, d, r, _password()) for u, d, r in _PEOPLE]
     coordinator = people[0]
+    # The vault is set up in the past and its cases spread up to now, so every time in it
+    # (the CA's validity included) comes before the clock the caller sees afterwards.
+    end = clock.current
+    clock.current = end - timedelta(hours=cases * 14 + 48)
     installation.setup(
         SetupRequest(
             DEMO_CENTRE,
@@ -102,11 +106,10 @@ def make_demo(
         psychologist = Session(
             vault, Actor(ids[Role.PSYCHOLOGIST], Role.PSYCHOLOGIST), clock, anchors
         )
-        clock.current = clock.current - timedelta(hours=cases * 8 + 48)
         with vault.bulk():
             for index in range(cases):
                 _one_case(rng, index, clock, nurse, physician, psychologist)
-        clock.current = clock.current + timedelta(hours=1)
+        clock.current = max(clock.current + timedelta(minutes=5), end)
     finally:
         signed_in.session.close()
     _log.event("demo.created", cases=cases)

@@ -31,11 +31,11 @@ from sac_desktop.security.passwords import PasswordProblem, check_password
 from sac_desktop.security.recovery import RecoveryCode, new_recovery_code, recovery_key
 from sac_desktop.security.slots import Derive, DirectoryEntry, SlotsFile, Unlocked
 from sac_desktop.services.permissions import Area, Op, require
-from sac_desktop.services.session import Session
+from sac_desktop.services.session import SETTING_LOCK_TIMEOUT, Session
 from sac_desktop.services.signin_guard import PreAuthEvent, PreAuthLog, Throttle
 from sac_desktop.services.vaults import create_vault, open_vault
 from sac_desktop.storage import accounts as account_store
-from sac_desktop.storage import records
+from sac_desktop.storage import audit_log, records
 
 EXTRA_SIGNING_KEY = "signing_key"
 EXTRA_CA_KEY = "ca_key"
@@ -521,6 +521,29 @@ class AccountAdmin:
             account_store.update_account(conn, replace(account, active=False), now)
             session.trail.append(conn, session.actor, Action.ACCOUNT_DEACTIVATE, reason=reason)
         self.installation.slots().without_account(account_id).save(self.installation.slots_path)
+
+    def set_lock_timeout(self, minutes: int) -> None:
+        """The idle time before the screen locks: 1 to 15 minutes (audited)."""
+        require(self.me.session.actor, Area.SETTINGS, Op.WRITE)
+        if not 1 <= minutes <= 15:
+            raise ValueError("lock timeout is 1 to 15 minutes")
+        session = self.me.session
+        with session.vault.transaction() as conn:
+            account_store.set_setting(conn, SETTING_LOCK_TIMEOUT, str(minutes))
+            session.trail.append(
+                conn,
+                session.actor,
+                Action.SETTING_CHANGE,
+                reason=f"{SETTING_LOCK_TIMEOUT}={minutes}",
+            )
+
+    def clock_jumps(self) -> list[tuple[str, str | None]]:
+        """When the system clock moved backwards, and by how much (coordinators are told)."""
+        require(self.me.session.actor, Area.AUDIT, Op.READ)
+        rows = audit_log.records_with_action(
+            self.me.session.vault.conn, Action.CLOCK_BACKWARDS.value
+        )
+        return [(r.at_utc, r.reason) for r in rows]
 
     def lift_throttle(self, account_id: str) -> None:
         require(self.me.session.actor, Area.AUDIT, Op.WRITE)

@@ -59,3 +59,10 @@ def records_for_case(conn: Any, case_id: str) -> list[AuditRecord]:
 def record_at(conn: Any, seq: int) -> AuditRecord | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE seq = ?", (seq,)).fetchone()
     return None if row is None else _record(row)
+
+
+def records_with_action(conn: Any, action: str, limit: int = 50) -> list[AuditRecord]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM audit WHERE action = ? ORDER BY seq DESC LIMIT ?", (action, limit)
+    ).fetchall()
+    return [_record(row) for row in rows]

@@ -33,6 +33,7 @@ from sac_desktop.paths import Paths
 from sac_desktop.services.demo import DemoAccount
 from sac_desktop.services.errors import AnchorMismatch, Forbidden, VaultError
 from sac_desktop.services.installation import (
+    AccountAdmin,
     AccountInactive,
     DeviceSecretMissing,
     Installation,
@@ -55,6 +56,7 @@ from sac_desktop.services.signin_errors import (
     WrongPassword,
 )
 from sac_desktop.services.signin_guard import Throttled
+from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.clipboard import clear_clipboard
 from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.models import (
@@ -280,8 +282,12 @@ class MainWindow(QMainWindow):
         self.lock_button = QPushButton()
         self.lock_button.setObjectName("lockButton")
         self.lock_button.clicked.connect(self.lock)
+        self.admin_button = QPushButton()
+        self.admin_button.setObjectName("adminButton")
+        self.admin_button.clicked.connect(self.open_admin)
         top = QHBoxLayout()
         top.addWidget(self.new_case_button)
+        top.addWidget(self.admin_button)
         top.addStretch(1)
         top.addWidget(self.language_label)
         top.addWidget(self.language_combo)
@@ -291,8 +297,16 @@ class MainWindow(QMainWindow):
         self.signin_page = SignInPage()
         self.lock_page = LockPage()
         self.vault_page = VaultPage(self.t)
+        self.admin_page = AdminPage(report_bug)
+        self.admin_page.back_requested.connect(self._back_to_cases)
         self.stack = QStackedWidget()
-        for page in (self.start_page, self.signin_page, self.lock_page, self.vault_page):
+        for page in (
+            self.start_page,
+            self.signin_page,
+            self.lock_page,
+            self.vault_page,
+            self.admin_page,
+        ):
             self.stack.addWidget(page)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -372,6 +386,9 @@ class MainWindow(QMainWindow):
         signed = self.signed_in is not None
         self.new_case_button.setVisible(signed)
         self.lock_button.setVisible(signed)
+        self.admin_button.setVisible(
+            bool(self.signed_in and self.signed_in.account.role == Role.COORDINATOR.value)
+        )
         training = bool(signed and self.signed_in and self.signed_in.session.info.training)
         title = self.t._("SAC Desktop")
         if training or self.demo_accounts:
@@ -397,6 +414,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(t._("Lock"))
         self.new_case_button.setText(t._("&New case"))
         self.new_case_button.setAccessibleName(t._("New case"))
+        self.admin_button.setText(t._("A&dministration"))
+        self.admin_button.setAccessibleName(t._("Administration"))
+        self.admin_page.retranslate(t)
         self.lock_button.setText(t._("Loc&k"))
         self.lock_button.setAccessibleName(t._("Lock the screen"))
         self.lock_button.setToolTip(t._("Lock now (Ctrl+L)"))
@@ -563,6 +583,7 @@ class MainWindow(QMainWindow):
         self._state = None
         self.vault_page.clear_case()
         self.vault_page.case_model.clear()
+        self.admin_page.clear()
         for widget in QApplication.topLevelWidgets():
             if widget is not self and widget.isWindow() and widget.isVisible():
                 widget.close()  # secondary windows and dialogs may show case data
@@ -575,6 +596,31 @@ class MainWindow(QMainWindow):
             except VaultError as exc:
                 self._show_error(exc)
         self.session_changed.emit()
+
+    # -- administration ---------------------------------------------------------------
+    def open_admin(self) -> None:
+        if self.signed_in is None:
+            return
+        session = self.signed_in.session
+        try:
+            self.admin_page.load(
+                AccountAdmin(self.installation, self.signed_in),
+                self.t,
+                session.info.centre,
+                session.info.workstation,
+                session.lock_timeout_minutes(),
+            )
+        except (Forbidden, VaultError) as exc:
+            self._show_error(exc)
+            return
+        self.stack.setCurrentWidget(self.admin_page)
+
+    def _back_to_cases(self) -> None:
+        if self.session is not None:
+            self.idle.timeout_s = self.session.lock_timeout_minutes() * 60
+        self.admin_page.clear()
+        self._reload_cases()
+        self.stack.setCurrentWidget(self.vault_page)
 
     # -- cases ------------------------------------------------------------------------
     @property

@@ -1,0 +1,306 @@
+"""The coordinator's page: staff accounts, the lock timeout, workstation details, clock jumps.
+
+Every action goes through AccountAdmin, which checks the role itself: this page being
+hidden from other roles is only a courtesy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sac_desktop.domain.roles import ROLE_LABELS, Role
+from sac_desktop.i18n import Translator
+from sac_desktop.services.installation import AccountAdmin, PasswordRejected, ReasonRequired
+from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
+from sac_desktop.ui.password_field import PasswordField
+
+
+class AdminPage(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, report_bug: Callable[[BaseException], None]) -> None:
+        super().__init__()
+        self.report_bug = report_bug
+        self.admin: AccountAdmin | None = None
+        self._t: Translator | None = None
+
+        self.accounts = QTableWidget(0, 4)
+        self.accounts.setObjectName("accountsTable")
+        self.accounts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.accounts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.accounts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.accounts.setTabKeyNavigation(False)
+        self.accounts.verticalHeader().setVisible(False)
+        self.accounts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        self.username = QLineEdit()
+        self.display_name = QLineEdit()
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem("", role.value)
+        self.password = PasswordField("newAccountPassword")
+        self.reason = QLineEdit()
+        self.create_button = QPushButton()
+        self.create_button.setObjectName("createAccount")
+        self.create_button.clicked.connect(self._create)
+        self.reset_password = PasswordField("resetPassword")
+        self.reset_button = QPushButton()
+        self.reset_button.setObjectName("resetPassword")
+        self.reset_button.clicked.connect(self._reset)
+        self.deactivate_button = QPushButton()
+        self.deactivate_button.setObjectName("deactivateAccount")
+        self.deactivate_button.clicked.connect(self._deactivate)
+        self.message = QLabel()
+        self.message.setObjectName("adminMessage")
+        self.message.setWordWrap(True)
+
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(1, 15)
+        self.save_settings = QPushButton()
+        self.save_settings.setObjectName("saveSettings")
+        self.save_settings.clicked.connect(self._save_settings)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.retention = QLabel()
+        self.retention.setWordWrap(True)
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("clockJumps")
+        self.clock_label.setWordWrap(True)
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("adminBack")
+        self.back_button.clicked.connect(self.back_requested.emit)
+
+        self._labels: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, widget in (
+            ("username", self.username),
+            ("display_name", self.display_name),
+            ("role", self.role),
+            ("password", self.password),
+            ("reason", self.reason),
+        ):
+            label = QLabel()
+            label.setBuddy(widget)
+            self._labels[key] = label
+            form.addRow(label, widget)
+        self.new_box = QGroupBox()
+        new_layout = QVBoxLayout(self.new_box)
+        new_layout.addLayout(form)
+        new_layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.selected_box = QGroupBox()
+        selected_layout = QHBoxLayout(self.selected_box)
+        selected_layout.addWidget(self.reset_password, 1)
+        selected_layout.addWidget(self.reset_button)
+        selected_layout.addWidget(self.deactivate_button)
+        self.settings_box = QGroupBox()
+        settings_form = QFormLayout(self.settings_box)
+        self._labels["lock"] = QLabel()
+        self._labels["lock"].setBuddy(self.lock_minutes)
+        settings_form.addRow(self._labels["lock"], self.lock_minutes)
+        settings_form.addRow(self.save_settings)
+        settings_form.addRow(self.details)
+        settings_form.addRow(self.retention)
+        settings_form.addRow(self.clock_label)
+
+        left = QVBoxLayout()
+        left.addWidget(self.accounts, 1)
+        left.addWidget(self.selected_box)
+        left.addWidget(self.new_box)
+        right = QVBoxLayout()
+        right.addWidget(self.settings_box)
+        right.addStretch(1)
+        right.addWidget(self.message)
+        right.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignRight)
+        columns = QHBoxLayout(self)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+
+    # -- data -------------------------------------------------------------------------
+    def load(
+        self, admin: AccountAdmin, t: Translator, centre: str, workstation: str, lock_minutes: int
+    ) -> None:
+        self.admin = admin
+        self._centre, self._workstation = centre, workstation
+        self.lock_minutes.setValue(lock_minutes)
+        self.retranslate(t)
+        self._reload()
+
+    def clear(self) -> None:
+        self.admin = None
+        self.accounts.setRowCount(0)
+        self.clock_label.clear()
+        self.message.clear()
+        for field in (self.username, self.display_name, self.reason):
+            field.clear()
+        self.password.clear()
+        self.reset_password.clear()
+
+    def _reload(self) -> None:
+        if self.admin is None or self._t is None:
+            return
+        t = self._t
+        rows = self.admin.list_accounts()
+        self.accounts.setRowCount(len(rows))
+        for r, account in enumerate(rows):
+            values = (
+                account.username,
+                account.display_name,
+                _role(t, account.role),
+                t._("active") if account.active else t._("deactivated"),
+            )
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, account.id)
+                self.accounts.setItem(r, c, item)
+        jumps = self.admin.clock_jumps()
+        if jumps:
+            self.clock_label.setText(
+                t._(
+                    "The system clock moved backwards %(n)d time(s); the last time at %(when)s UTC."
+                )
+                % {"n": len(jumps), "when": jumps[0][0][:19].replace("T", " ")}
+            )
+        else:
+            self.clock_label.setText(t._("The system clock never moved backwards."))
+
+    def _selected_id(self) -> str | None:
+        item = self.accounts.item(self.accounts.currentRow(), 0)
+        value = None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return value if isinstance(value, str) else None
+
+    def _run(self, action: Callable[[], object], done: str) -> None:
+        assert self._t is not None
+        try:
+            action()
+        except PasswordRejected as exc:
+            self.message.setText("\n".join(self._t._(PASSWORD_MESSAGES[p]) for p in exc.problems))
+            return
+        except ReasonRequired:
+            self.message.setText(self._t._("A psychologist account needs a reason."))
+            return
+        except (ValueError, PermissionError, LookupError) as exc:
+            self.message.setText(
+                self._t._("That could not be done: %(why)s") % {"why": type(exc).__name__}
+            )
+            return
+        self.message.setText(done)
+        self._reload()
+
+    def _create(self) -> None:
+        if self.admin is None or self._t is None:
+            return
+        admin, t = self.admin, self._t
+        role = Role(self.role.currentData())
+        username, name = self.username.text().strip(), self.display_name.text().strip()
+        password, reason = self.password.text(), self.reason.text().strip() or None
+        self.password.clear()
+        if not username or not name:
+            self.message.setText(t._("Give the user name and the full name."))
+            return
+        self._run(
+            lambda: admin.create_account(username, name, role, password, reason),
+            t._("The account was created."),
+        )
+
+    def _reset(self) -> None:
+        account_id = self._selected_id()
+        if self.admin is None or self._t is None or account_id is None:
+            return
+        admin, password, reason = self.admin, self.reset_password.text(), self.reason.text()
+        self.reset_password.clear()
+        self._run(
+            lambda: admin.reset_password(account_id, password, reason.strip() or None),
+            self._t._("The password was reset; the old signing certificate is revoked."),
+        )
+
+    def _deactivate(self) -> None:
+        account_id = self._selected_id()
+        if self.admin is None or self._t is None or account_id is None:
+            return
+        admin, reason = self.admin, self.reason.text().strip() or None
+        self._run(
+            lambda: admin.deactivate(account_id, reason), self._t._("The account was deactivated.")
+        )
+
+    def _save_settings(self) -> None:
+        if self.admin is None or self._t is None:
+            return
+        admin, minutes = self.admin, self.lock_minutes.value()
+        self._run(lambda: admin.set_lock_timeout(minutes), self._t._("The settings were saved."))
+
+    # -- texts ------------------------------------------------------------------------
+    def retranslate(self, t: Translator) -> None:
+        self._t = t
+        self.accounts.setHorizontalHeaderLabels(
+            [t._("User name"), t._("Full name"), t._("Role"), t._("Status")]
+        )
+        self.accounts.setAccessibleName(t._("Staff accounts"))
+        for index, role in enumerate(Role):
+            self.role.setItemText(index, t._(ROLE_LABELS[role]))
+        texts = {
+            "username": t._("&User name:"),
+            "display_name": t._("Full na&me:"),
+            "role": t._("&Role:"),
+            "password": t._("First &password:"),
+            "reason": t._("Rea&son (needed for a psychologist):"),
+            "lock": t._("Lock the screen after (minutes):"),
+        }
+        for key, text in texts.items():
+            self._labels[key].setText(text)
+        for widget, name in (
+            (self.username, t._("User name")),
+            (self.display_name, t._("Full name")),
+            (self.role, t._("Role")),
+            (self.reason, t._("Reason")),
+            (self.lock_minutes, t._("Minutes before the screen locks")),
+        ):
+            widget.setAccessibleName(name)
+        self.password.retranslate(t, t._("First password"))
+        self.reset_password.retranslate(t, t._("New password for the selected account"))
+        self.new_box.setTitle(t._("New account"))
+        self.selected_box.setTitle(t._("Selected account"))
+        self.settings_box.setTitle(t._("This workstation"))
+        for button, text, name in (
+            (self.create_button, t._("&Create account"), t._("Create account")),
+            (self.reset_button, t._("Reset pass&word"), t._("Reset password")),
+            (self.deactivate_button, t._("&Deactivate"), t._("Deactivate account")),
+            (self.save_settings, t._("Sa&ve settings"), t._("Save settings")),
+            (self.back_button, t._("&Back to the cases"), t._("Back to the cases")),
+        ):
+            button.setText(text)
+            button.setAccessibleName(name)
+        centre = getattr(self, "_centre", "")
+        self.details.setText(
+            t._("Centre: %(centre)s · workstation: %(workstation)s")
+            % {"centre": centre, "workstation": getattr(self, "_workstation", "")}
+        )
+        self.retention.setText(
+            t._("Retention periods for evidence are set per centre with the evidence feature.")
+        )
+        if self.admin is not None:
+            self._reload()
+
+
+def _role(t: Translator, role: str) -> str:
+    try:
+        return t._(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
