@@ -158,12 +158,13 @@ def _report(reports: Sequence[Any], out: TextIO, t: Translator) -> int:
     return 1
 
 
-def build_training_vault(data_dir: Path, cases: int) -> list[Any]:
+def build_training_vault(data_dir: Path, cases: int, throwaway: bool = False) -> list[Any]:
     """A training installation with a demo account for every role (Argon2id at the floor)."""
     from datetime import UTC, datetime
 
     from sac_desktop.domain.clock import FixedClock
     from sac_desktop.paths import resolve_paths
+    from sac_desktop.security.anchors import FileAnchor
     from sac_desktop.security.kdf import FLOOR, derive
     from sac_desktop.security.keystore import DeviceSecretStore
     from sac_desktop.services.demo import make_demo
@@ -176,8 +177,8 @@ def build_training_vault(data_dir: Path, cases: int) -> list[Any]:
         clock=FixedClock(datetime.now(UTC)),
         derive=derive,
         kdf_params=FLOOR,
-        keystore=DeviceSecretStore(),
-        anchors=default_anchors(paths),
+        keystore=None if throwaway else DeviceSecretStore(),
+        anchors=[FileAnchor(paths.anchors)] if throwaway else default_anchors(paths),
     )
 
 
@@ -234,13 +235,36 @@ def run_application(args: argparse.Namespace, language: str, started: float) -> 
     )
     crash = CrashHandler(paths.crash_dir)
     crash.install()
+    training_dirs: list[Path] = []
+
+    def make_training() -> tuple[Any, list[Any]]:
+        """From the start screen: a throwaway training vault, deleted at exit."""
+        from sac_desktop.services.installation import production_installation
+
+        folder = Path(tempfile.mkdtemp(prefix="sac-desktop-training-"))
+        training_dirs.append(folder)
+        os.environ["SAC_ANCHOR_DIR"] = str(folder / "anchors")
+        accounts = build_training_vault(folder / "data", DEMO_CASES, throwaway=True)
+        return production_installation(resolve_paths(folder / "data"), throwaway=True), accounts
+
     try:
-        demo_accounts = build_training_vault(paths.data, DEMO_CASES) if args.demo else None
+        demo_accounts = (
+            build_training_vault(paths.data, DEMO_CASES, throwaway=True) if args.demo else None
+        )
+        from sac_desktop.services.installation import production_installation
         from sac_desktop.ui.app import run_gui
 
-        code = run_gui(paths, language, crash, started=started, demo_accounts=demo_accounts)
+        code = run_gui(
+            paths,
+            language,
+            crash,
+            started=started,
+            demo_accounts=demo_accounts,
+            make_training=make_training,
+            installation=production_installation(paths, throwaway=True) if args.demo else None,
+        )
         log.event("app.exit", code=code)
     finally:
-        if throwaway is not None:
-            shutil.rmtree(throwaway, ignore_errors=True)
+        for folder in [*training_dirs, *([throwaway] if throwaway else [])]:
+            shutil.rmtree(folder, ignore_errors=True)
     return code

@@ -387,3 +387,45 @@ def test_coordinator_administration(window: MainWindow, demo_accounts, qapp) -> 
     window.lock_page.switch_button.click()
     _sign_in(window, "nurse2", "orchid lantern harbour")
     assert window.signed_in is not None and window.signed_in.account.display_name == "Second Nurse"
+
+
+def test_try_a_training_vault_from_the_start_screen(
+    qtbot, paths: Paths, installation, bugs, monotonic, clock, cheap_kdf, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.paths import resolve_paths
+    from sac_desktop.security.kdf import TEST_PARAMS, derive
+    from sac_desktop.services.demo import make_demo
+    from tests.conftest import MemoryKeystore
+
+    def make_training():  # type: ignore[no-untyped-def]
+        training_paths = resolve_paths(tmp_path / "training").create()
+        accounts = make_demo(
+            training_paths,
+            cases=3,
+            clock=clock,
+            derive=derive,
+            kdf_params=TEST_PARAMS,
+            keystore=MemoryKeystore(kind="none"),
+        )
+        return Installation(training_paths, clock, derive, TEST_PARAMS, None, []), accounts
+
+    window = MainWindow(
+        paths,
+        "en",
+        ImmediateRunner(),
+        bugs.append,
+        installation,
+        monotonic=monotonic,
+        make_training=make_training,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    assert window.start_page.training_button.isVisible()
+    window.start_page.training_button.click()
+    assert window.stack.currentWidget() is window.signin_page
+    assert "Training vault" in window.signin_page.training_note.text()
+    nurse = next(a for a in window.demo_accounts if a.role is Role.FORENSIC_NURSE)
+    _sign_in(window, nurse.username, nurse.password)
+    assert window.signed_in is not None and window.signed_in.session.info.training
+    assert "TRAINING" in window.windowTitle()
+    assert not installation.exists()  # the real data folder was never touched

@@ -553,13 +553,22 @@ class AccountAdmin:
         self.installation.throttle.clear(account_id)
 
 
-def production_installation(paths: Paths) -> Installation:
-    """Argon2id in a child process (calibrated at setup), the OS keyring, both anchors."""
+def production_installation(paths: Paths, throwaway: bool = False) -> Installation:
+    """Argon2id in a child process (calibrated at setup), the OS keyring, both anchors.
+
+    A throwaway training vault stays out of the OS keyring (nothing to clean up there).
+    """
     from sac_desktop.domain.clock import SystemClock
     from sac_desktop.security.kdf import FLOOR, derive_in_subprocess
     from sac_desktop.security.keystore import DeviceSecretStore
     from sac_desktop.services.session import default_anchors
 
+    if throwaway:
+        from sac_desktop.security.anchors import FileAnchor
+
+        return Installation(
+            paths, SystemClock(), derive_in_subprocess, FLOOR, None, [FileAnchor(paths.anchors)]
+        )
     return Installation(
         paths,
         SystemClock(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -97,6 +98,7 @@ def run_gui(
     started: float | None = None,
     installation: Installation | None = None,
     demo_accounts: list[DemoAccount] | None = None,
+    make_training: Callable[[], tuple[Installation, list[DemoAccount]]] | None = None,
 ) -> int:
     started = time.perf_counter() if started is None else started
     qInstallMessageHandler(_qt_message)
@@ -130,6 +132,7 @@ def run_gui(
         installation or production_installation(paths),
         print_document=print_document,
         demo_accounts=demo_accounts,
+        make_training=make_training,
     )
     window_holder.append(window)
     window.language_changed.connect(qt_translations.load)

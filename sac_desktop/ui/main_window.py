@@ -90,6 +90,8 @@ def _table(name: str) -> QTableView:
 
 
 class StartPage(QWidget):
+    """No vault on this workstation yet: set it up, or try a throwaway training vault."""
+
     def __init__(self) -> None:
         super().__init__()
         self.title = QLabel()
@@ -100,11 +102,15 @@ class StartPage(QWidget):
         self.title.setFont(font)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.demo_button = QPushButton()
-        self.demo_button.setObjectName("openDemo")
-        self.demo_button.setDefault(True)
+        self.setup_button = QPushButton()
+        self.setup_button.setObjectName("setupWorkstation")
+        self.setup_button.setDefault(True)
         self.setup_note = QLabel()
         self.setup_note.setWordWrap(True)
+        self.training_button = QPushButton()
+        self.training_button.setObjectName("tryTraining")
+        self.training_note = QLabel()
+        self.training_note.setWordWrap(True)
         self.quit_button = QPushButton()
         self.quit_button.setObjectName("quit")
         column = QWidget()
@@ -113,8 +119,10 @@ class StartPage(QWidget):
         layout.setSpacing(14)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
-        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.setup_note)
+        layout.addWidget(self.training_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.training_note)
         layout.addSpacing(12)
         layout.addWidget(self.quit_button, 0, Qt.AlignmentFlag.AlignLeft)
         centred = QHBoxLayout()
@@ -134,15 +142,20 @@ class StartPage(QWidget):
                 "injuries, evidence and aftercare, kept encrypted on this workstation."
             )
         )
-        self.demo_button.setText(t._("&Open the demo vault (synthetic cases)"))
-        self.demo_button.setAccessibleName(t._("Open the demo vault"))
-        self.demo_button.setToolTip(
-            t._("A training vault with invented cases; never for real data.")
-        )
+        self.setup_button.setText(t._("&Set up this workstation…"))
+        self.setup_button.setAccessibleName(t._("Set up this workstation"))
         self.setup_note.setText(
             t._(
                 "Setting up this workstation for real cases (centre, staff accounts, recovery "
                 "code) is done by the coordinator at first run."
+            )
+        )
+        self.training_button.setText(t._("&Try a training vault (synthetic cases)"))
+        self.training_button.setAccessibleName(t._("Try a training vault"))
+        self.training_note.setText(
+            t._(
+                "A throwaway vault of invented cases with a demo account for every role. It "
+                "is deleted when SAC Desktop closes and must never hold real data."
             )
         )
         self.quit_button.setText(t._("&Quit"))
@@ -251,8 +264,10 @@ class MainWindow(QMainWindow):
         monotonic: Callable[[], float] = time.monotonic,
         print_document: Callable[[QTextDocument], None] | None = None,
         demo_accounts: list[DemoAccount] | None = None,
+        make_training: Callable[[], tuple[Installation, list[DemoAccount]]] | None = None,
     ) -> None:
         super().__init__()
+        self.make_training = make_training
         self.setObjectName("mainWindow")
         self.paths = paths
         self.t = translator(language)
@@ -325,7 +340,10 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.addActions([self.quit_action, self.lock_action])
 
-        self.start_page.demo_button.clicked.connect(self.open_setup)
+        self.start_page.setup_button.clicked.connect(self.open_setup)
+        self.start_page.training_button.clicked.connect(self.open_training)
+        self.start_page.training_button.setVisible(make_training is not None)
+        self.start_page.training_note.setVisible(make_training is not None)
         self.start_page.quit_button.clicked.connect(self.close)
         self.signin_page.sign_in_requested.connect(self.sign_in)
         self.signin_page.recovery_requested.connect(self.use_recovery_code)
@@ -421,12 +439,6 @@ class MainWindow(QMainWindow):
         self.lock_button.setAccessibleName(t._("Lock the screen"))
         self.lock_button.setToolTip(t._("Lock now (Ctrl+L)"))
         self.start_page.retranslate(t)
-        self.start_page.demo_button.setText(t._("&Set up this workstation…"))
-        self.start_page.demo_button.setAccessibleName(t._("Set up this workstation"))
-        self.start_page.demo_button.setToolTip("")
-        self.start_page.setup_note.setText(
-            t._("To try SAC Desktop with synthetic cases instead, start it with --demo.")
-        )
         self.signin_page.retranslate(t)
         self.lock_page.retranslate(t)
         self.vault_page.retranslate(t)
@@ -460,6 +472,25 @@ class MainWindow(QMainWindow):
         dialog.completed.connect(lambda _result: self._show_sign_in(dialog.username.text().strip()))
         dialog.open()
         return dialog
+
+    def open_training(self) -> None:
+        """A throwaway training vault: from now on this window signs in to that one."""
+        if self.make_training is None:
+            return
+        self.start_page.training_button.setEnabled(False)
+        self.statusBar().showMessage(self.t._("Preparing the training vault…"))
+        self.runner.run(self.make_training, self._on_training_ready)
+
+    def _on_training_ready(
+        self, made: tuple[Installation, list[DemoAccount]] | None, error: BaseException | None
+    ) -> None:
+        self.start_page.training_button.setEnabled(True)
+        self.statusBar().clearMessage()
+        if error is not None or made is None:
+            self._show_error(error or RuntimeError("training vault"))
+            return
+        self.installation, self.demo_accounts = made
+        self._show_sign_in()
 
     # -- sign-in, lock ----------------------------------------------------------------
     def sign_in(self, name: str, password: str) -> None:
