@@ -314,7 +314,10 @@ def test_window_stays_live_while_a_real_cost_key_is_derived(
     qtbot.waitUntil(lambda: window.signed_in is not None, timeout=30_000)
     timer.stop()
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert len(ticks) > 10 and max(gaps) < 0.25
+    # A 10 ms timer on a 2-core machine: no stall of the size of a derivation (~0.4 s), and
+    # at most one scheduling hiccup above 100 ms.
+    assert len(ticks) > 10 and max(gaps) < 0.35
+    assert sum(gap > 0.1 for gap in gaps) <= 1
     window.close()
 
 
@@ -429,3 +432,31 @@ def test_try_a_training_vault_from_the_start_screen(
     assert window.signed_in is not None and window.signed_in.session.info.training
     assert "TRAINING" in window.windowTitle()
     assert not installation.exists()  # the real data folder was never touched
+
+
+def test_show_identity_asks_a_reason_that_is_audited(
+    window: MainWindow, demo_accounts, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QInputDialog
+
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    _open_case_with(window, "identity.name")
+    model = window.vault_page.fields_model
+    by_key = {
+        model.data(model.index(r, 0), Qt.ItemDataRole.UserRole + 2): r
+        for r in range(model.rowCount())
+    }
+    row = by_key["identity.name"]
+    assert model.data(model.index(row, FieldsModel.COL_VALUE)) == "(hidden)"
+    assert "Demo Nurse" in model.data(model.index(row, FieldsModel.COL_BY))  # a name, not an id
+    assert window.vault_page.reveal_button.isEnabled()
+    monkeypatch.setattr(
+        QInputDialog, "getText", staticmethod(lambda *a, **k: ("referral letter to the GP", True))
+    )
+    window.vault_page.reveal_button.click()
+    assert model.data(model.index(row, FieldsModel.COL_VALUE)).startswith("Synthetic Person")
+    last = window.session.vault.conn.execute(  # type: ignore[union-attr]
+        "SELECT action, reason FROM audit ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    assert last == ("identity.reveal", "referral letter to the GP")

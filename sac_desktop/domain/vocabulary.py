@@ -17,6 +17,11 @@ FIELD_LABELS: dict[str, str] = {
     "person.language": N_("Person: language"),
     "person.interpreter_needed": N_("Person: interpreter needed"),
     "person.companion": N_("Person: came with"),
+    "identity.name": N_("Identity: name"),
+    "identity.date_of_birth": N_("Identity: date of birth"),
+    "identity.address": N_("Identity: address"),
+    "identity.national_number": N_("Identity: national register number"),
+    "psychology.note": N_("Psychology: consultation note"),
 }
 
 VALUE_LABELS: dict[str, str] = {

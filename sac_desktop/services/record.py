@@ -39,7 +39,7 @@ from sac_desktop.domain.upcast import upcast
 from sac_desktop.services.audit import AuditTrail
 from sac_desktop.services.permissions import Area, Op, allowed, area_of, require
 from sac_desktop.services.vaults import VaultInfo
-from sac_desktop.storage import projections, records
+from sac_desktop.storage import accounts, projections, records
 from sac_desktop.storage.projections import CaseListRow
 from sac_desktop.storage.vault import Vault
 
@@ -257,6 +257,10 @@ class RecordService:
     def field_history(self, state: CaseState, key: str) -> list[FieldVersion]:
         """Every value a field of an opened case has had, oldest first."""
         return list(state.history.get(key, []))
+
+    def staff_names(self) -> dict[str, str]:
+        """Account id -> display name, to show who recorded what (staff, not case data)."""
+        return {a.id: a.display_name for a in accounts.list_accounts(self.vault.conn)}
 
     def list_cases(self, limit: int = 500) -> list[CaseListRow]:
         """Case list rows from the projection (list rows are not case reads)."""

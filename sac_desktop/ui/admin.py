@@ -49,7 +49,10 @@ class AdminPage(QWidget):
         self.accounts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.accounts.setTabKeyNavigation(False)
         self.accounts.verticalHeader().setVisible(False)
-        self.accounts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.accounts.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.accounts.horizontalHeader().setStretchLastSection(True)
 
         self.username = QLineEdit()
         self.display_name = QLineEdit()

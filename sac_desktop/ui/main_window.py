@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -41,6 +42,7 @@ from sac_desktop.services.installation import (
     SignedIn,
 )
 from sac_desktop.services.permissions import Area, Op, allowed
+from sac_desktop.services.record import ReasonRequired
 from sac_desktop.services.session import DEFAULT_LOCK_MINUTES, Session
 from sac_desktop.services.setup_checks import (
     InvalidRecoveryCode,
@@ -179,6 +181,9 @@ class VaultPage(QWidget):
         self.open_button.setObjectName("openCase")
         self.close_button = QPushButton()
         self.close_button.setObjectName("closeVault")
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName("revealIdentity")
+        self.reveal_button.setEnabled(False)
         self.case_title = QLabel()
         self.case_title.setObjectName("caseTitle")
         self.fields = _table("caseFields")
@@ -202,7 +207,10 @@ class VaultPage(QWidget):
         left_layout.addLayout(row)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.case_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.case_title, 1)
+        title_row.addWidget(self.reveal_button)
+        right_layout.addLayout(title_row)
         right_layout.addWidget(self.fields, 3)
         right_layout.addWidget(self.history_label)
         right_layout.addWidget(self.history, 2)
@@ -225,6 +233,8 @@ class VaultPage(QWidget):
         self.close_button.setText(t._("C&lose vault"))
         self.close_button.setAccessibleName(t._("Close the vault"))
         self.fields.setAccessibleName(t._("Fields of the open case"))
+        self.reveal_button.setText(t._("Show &identity…"))
+        self.reveal_button.setAccessibleName(t._("Show the identity, with a reason"))
         self.history.setAccessibleName(t._("History of the selected field"))
         self.set_history_title(t)
         for model in (self.case_model, self.fields_model, self.history_model):
@@ -240,6 +250,7 @@ class VaultPage(QWidget):
 
     def clear_case(self) -> None:
         self.case_title.clear()
+        self.reveal_button.setEnabled(False)
         self.fields_model.clear()
         self.history_model.clear()
         self._history_key = None
@@ -350,6 +361,7 @@ class MainWindow(QMainWindow):
         self.lock_page.unlock_requested.connect(self.unlock)
         self.lock_page.switch_requested.connect(self.switch_user)
         self.vault_page.open_button.clicked.connect(self.open_selected_case)
+        self.vault_page.reveal_button.clicked.connect(self.reveal_identity)
         self.vault_page.cases.activated.connect(lambda _index: self.open_selected_case())
         self.vault_page.close_button.clicked.connect(self.lock)
         self.vault_page.fields.selectionModel().currentRowChanged.connect(
@@ -693,13 +705,42 @@ class MainWindow(QMainWindow):
             return
         self._state = state
         rows = sorted(state.fields.items())
+        names = self.session.record.staff_names()
+        self.vault_page.fields_model.set_names(names)
+        self.vault_page.history_model.set_names(names)
         self.vault_page.fields_model.set_rows(rows)
+        self.vault_page.reveal_button.setEnabled(
+            any(v.hidden and k.startswith("identity.") for k, v in state.fields.items())
+        )
         self.vault_page.history_model.clear()
         self.vault_page._history_key = None
         self._update_titles()
         self.vault_page.fields.setFocus()
         if rows:
             self.vault_page.fields.selectRow(0)
+
+    def reveal_identity(self) -> None:
+        """Identity in the clear, for this view only, with a reason for the audit trail."""
+        if self.session is None or self._state is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            self.t._("Show identity"),
+            self.t._("Why is the identity needed? (recorded in the audit trail)"),
+        )
+        if not ok:
+            return
+        try:
+            state = self.session.record.reveal_identity(self._state.case_id, reason)
+        except ReasonRequired:
+            self._show_error(VaultError("reason"), text=self.t._("A reason is needed."))
+            return
+        except (VaultError, Forbidden) as exc:
+            self._show_error(exc)
+            return
+        self._state = state
+        self.vault_page.fields_model.set_rows(sorted(state.fields.items()))
+        self.vault_page.reveal_button.setEnabled(False)
 
     def _show_history(self, current: object) -> None:
         index = self.vault_page.fields_model.index(getattr(current, "row", lambda: -1)(), 0)
@@ -771,8 +812,17 @@ class MainWindow(QMainWindow):
             "coordinator to restore it from a backup or to use the recovery code."
         )
 
-    def _show_error(self, error: BaseException) -> None:
-        if isinstance(error, Forbidden):
+    def _show_error(self, error: BaseException, text: str | None = None) -> None:
+        if text is not None:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.t._("SAC Desktop"),
+                text,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.open()
+        elif isinstance(error, Forbidden):
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 self.t._("SAC Desktop"),

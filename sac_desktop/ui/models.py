@@ -120,6 +120,13 @@ class FieldsModel(_TableModel):
     COL_FIELD, COL_VALUE, COL_BY, COL_WHEN = range(4)
     HEADERS = (N_("Field"), N_("Value"), N_("Recorded by"), N_("When"))
 
+    def __init__(self, t: Translator) -> None:
+        super().__init__(t)
+        self.names: dict[str, str] = {}  # account id -> display name
+
+    def set_names(self, names: dict[str, str]) -> None:
+        self.names = dict(names)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -138,7 +145,7 @@ class FieldsModel(_TableModel):
             return _display(self.t, version_.value)
         if column == self.COL_BY:
             return self.t._("%(author)s (%(role)s)") % {
-                "author": version_.author,
+                "author": self.names.get(version_.author, version_.author),
                 "role": role_label(self.t, version_.role),
             }
         if column == self.COL_WHEN:
