@@ -288,6 +288,22 @@ class Installation:
                 PreAuthEvent(format_utc(now), entry.account_id, "wrong_password"),
             )
             raise
+        if self.pending_slots_path.exists():
+            # A key rotation was interrupted: finish it (forward only) before opening the
+            # vault. Imported here because rotation imports this module.
+            from sac_desktop.services.rotation import resolve_pending_rotation
+
+            try:
+                slots_file, unlocked = resolve_pending_rotation(
+                    self, slots_file, unlocked, password, entry.account_id, self.derive
+                )
+            except slots.NoSuchAccount:
+                # Removed for cause: the password still opens the generation being replaced.
+                self.preauth.append(
+                    slots_file.installation_public_key,
+                    PreAuthEvent(format_utc(now), entry.account_id, "removed_account"),
+                )
+                raise
         return self._open_as(slots_file, entry.account_id, unlocked)
 
     def _open_as(self, slots_file: SlotsFile, account_id: str, unlocked: Unlocked) -> SignedIn:
