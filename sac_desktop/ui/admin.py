@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.i18n import Translator
 from sac_desktop.services.installation import AccountAdmin, PasswordRejected, ReasonRequired
+from sac_desktop.services.rotation import remove_for_cause
 from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
 from sac_desktop.ui.password_field import PasswordField
 
@@ -71,6 +72,11 @@ class AdminPage(QWidget):
         self.deactivate_button = QPushButton()
         self.deactivate_button.setObjectName("deactivateAccount")
         self.deactivate_button.clicked.connect(self._deactivate)
+        self.remove_button = QPushButton()
+        self.remove_button.setObjectName("removeForCause")
+        self.remove_button.clicked.connect(self._remove_for_cause)
+        #: Runs slow work (re-encrypting the vault) off the GUI thread: (work, done).
+        self.run_slow: Callable[[Callable[[], object], Callable[..., None]], None] | None = None
         self.message = QLabel()
         self.message.setObjectName("adminMessage")
         self.message.setWordWrap(True)
@@ -113,6 +119,7 @@ class AdminPage(QWidget):
         selected_layout.addWidget(self.reset_password, 1)
         selected_layout.addWidget(self.reset_button)
         selected_layout.addWidget(self.deactivate_button)
+        selected_layout.addWidget(self.remove_button)
         self.settings_box = QGroupBox()
         settings_form = QFormLayout(self.settings_box)
         self._labels["lock"] = QLabel()
@@ -243,6 +250,40 @@ class AdminPage(QWidget):
             lambda: admin.deactivate(account_id, reason), self._t._("The account was deactivated.")
         )
 
+    def _remove_for_cause(self) -> None:
+        """Deactivate and change the vault's master key (the person may know a password)."""
+        account_id = self._selected_id()
+        if self.admin is None or self._t is None or account_id is None:
+            return
+        t, reason = self._t, self.reason.text().strip()
+        if not reason:
+            self.message.setText(t._("Removing someone for cause needs a reason."))
+            return
+        admin = self.admin
+
+        def work() -> object:
+            return remove_for_cause(admin.installation, admin.me, account_id, reason)
+
+        def done(_result: object, error: BaseException | None) -> None:
+            self.remove_button.setEnabled(True)
+            if error is not None:
+                self.message.setText(
+                    t._("That could not be done: %(why)s") % {"why": type(error).__name__}
+                )
+                return
+            self.message.setText(t._("The account was removed and the vault now has a new key."))
+            self._reload()
+
+        self.remove_button.setEnabled(False)
+        self.message.setText(t._("Re-encrypting the vault with a new key…"))
+        if self.run_slow is not None:
+            self.run_slow(work, done)
+        else:
+            try:
+                done(work(), None)
+            except Exception as exc:
+                done(None, exc)
+
     def _save_settings(self) -> None:
         if self.admin is None or self._t is None:
             return
@@ -285,6 +326,11 @@ class AdminPage(QWidget):
             (self.create_button, t._("&Create account"), t._("Create account")),
             (self.reset_button, t._("Reset pass&word"), t._("Reset password")),
             (self.deactivate_button, t._("&Deactivate"), t._("Deactivate account")),
+            (
+                self.remove_button,
+                t._("Remove for ca&use…"),
+                t._("Remove for cause and change the vault key"),
+            ),
             (self.save_settings, t._("Sa&ve settings"), t._("Save settings")),
             (self.back_button, t._("&Back to the cases"), t._("Back to the cases")),
         ):

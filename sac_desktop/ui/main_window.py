@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
         self.lock_page = LockPage()
         self.vault_page = VaultPage(self.t)
         self.admin_page = AdminPage(report_bug)
+        self.admin_page.run_slow = self.runner.run
         self.admin_page.back_requested.connect(self._back_to_cases)
         self.stack = QStackedWidget()
         for page in (
