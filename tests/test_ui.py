@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-import time
+import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -291,37 +290,35 @@ def test_models_pass_the_model_tester(qtmodeltester, window: MainWindow, demo_ac
 
 @pytest.mark.slow
 def test_window_stays_live_while_a_real_cost_key_is_derived(
-    qtbot, paths: Paths, clock, keystore, bugs, monkeypatch
+    paths: Paths, clock, keystore, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """Argon2id at the production floor runs in a child process; the GUI thread keeps ticking."""
-    from sac_desktop.security.kdf import FLOOR, TEST_PARAMS, derive, derive_in_subprocess
+    """Argon2id at the production floor runs in a child process while a GUI-thread timer
+    keeps firing. Measured in a fresh process, as staff would meet it (the suite's own
+    accumulated state would be measured otherwise)."""
+    import json
+    import subprocess
+    import sys
+
+    from sac_desktop.security.kdf import FLOOR, derive
     from sac_desktop.services.installation import SetupRequest
 
-    monkeypatch.setenv("SAC_TEST_ALLOW_CHEAP_KDF", "1")
-    setup = Installation(paths, clock, derive, FLOOR, keystore, [])
+    setup = Installation(paths, clock, derive, FLOOR, None, [])
     setup.setup(SetupRequest("NAM", "CPVS Namur", "A", "fr", "coord", "C", PASSWORD))
-    assert TEST_PARAMS != FLOOR
-    installation = Installation(paths, clock, derive_in_subprocess, FLOOR, keystore, [])
-    window = MainWindow(paths, "fr", TaskRunner(), bugs.append, installation)
-    qtbot.addWidget(window)
-    window.show()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
-    started = time.perf_counter()
-    _sign_in(window, "coord", PASSWORD)
-    qtbot.waitUntil(lambda: window.signed_in is not None, timeout=30_000)
-    elapsed = time.perf_counter() - started
-    timer.stop()
-    assert elapsed > 0.1, (elapsed, window.signin_page.message.text())
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    # A 10 ms timer on a 2-core machine: no stall of the size of a derivation (~0.4 s), and
-    # at most one scheduling hiccup above 100 ms.
-    assert len(ticks) > 10 and max(gaps) < 0.35, (elapsed, ticks[0] - started, sorted(gaps)[-5:])
-    assert sum(gap > 0.1 for gap in gaps) <= 1
-    window.close()
+    env = {k: v for k, v in os.environ.items() if k != "SAC_TEST_ALLOW_CHEAP_KDF"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.helpers.responsive", str(paths.data), PASSWORD],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["elapsed"] > 0.2  # a real-cost derivation happened
+    # A 10 ms timer: no stall of the size of a derivation, at most one hiccup over 100 ms.
+    assert result["ticks"] > 10 and result["max_gap"] < 0.35, result
+    assert result["slow_gaps"] <= 1, result
 
 
 def test_task_runner_calls_back_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -489,3 +486,25 @@ def test_remove_for_cause_from_the_administration_page(window: MainWindow, demo_
     window.switch_user()
     _sign_in(window, police.username, police.password)
     assert window.signed_in is None
+
+
+def test_the_screen_locks_when_the_desktop_locks(window: MainWindow, demo_accounts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A real session bus carries the screen saver's signal (CI runs inside dbus-run-session)."""
+    import os
+
+    from PySide6.QtDBus import QDBusConnection, QDBusMessage
+
+    from tests.conftest import require
+
+    require(bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS")), "a D-Bus session bus")
+    assert "org.freedesktop.ScreenSaver" in window.os_lock.connected
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    assert window.signed_in is not None
+    signal = QDBusMessage.createSignal(
+        "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", "ActiveChanged"
+    )
+    signal.setArguments([True])
+    assert QDBusConnection.sessionBus().send(signal)
+    qtbot.waitUntil(lambda: window.signed_in is None, timeout=5000)
+    assert window.stack.currentWidget() is window.lock_page

@@ -70,6 +70,7 @@ from sac_desktop.ui.models import (
     role_label,
     t_label,
 )
+from sac_desktop.ui.os_lock import OsLockWatcher
 from sac_desktop.ui.setup_dialog import SetupDialog
 from sac_desktop.ui.signin import LockPage, SignInPage
 from sac_desktop.ui.tasks import TaskRunner
@@ -374,6 +375,8 @@ class MainWindow(QMainWindow):
         self.checkpoint_timer.timeout.connect(self._checkpoint)
         self.idle = IdleWatcher(DEFAULT_LOCK_MINUTES * 60, monotonic, parent=self)
         self.idle.idle.connect(self.lock)
+        self.os_lock = OsLockWatcher(self)
+        self.os_lock.lock_requested.connect(self.lock)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
