@@ -508,3 +508,24 @@ def test_the_screen_locks_when_the_desktop_locks(window: MainWindow, demo_accoun
     assert QDBusConnection.sessionBus().send(signal)
     qtbot.waitUntil(lambda: window.signed_in is None, timeout=5000)
     assert window.stack.currentWidget() is window.lock_page
+
+
+def test_a_clock_jump_is_shown_to_the_coordinator_once(
+    window: MainWindow, demo_accounts, clock, qapp
+) -> None:  # type: ignore[no-untyped-def]
+    nurse, coordinator = demo_accounts[Role.FORENSIC_NURSE], demo_accounts[Role.COORDINATOR]
+    clock.advance(days=-30)  # the workstation's clock is set back a month
+    _sign_in(window, nurse.username, nurse.password)
+    window.switch_user()
+    assert not [w for w in qapp.topLevelWidgets() if w.objectName() == "clockJumpBox"]
+    _sign_in(window, coordinator.username, coordinator.password)
+    boxes = [
+        w for w in qapp.topLevelWidgets() if w.objectName() == "clockJumpBox" and w.isVisible()
+    ]
+    assert len(boxes) == 1 and "backwards" in boxes[0].text()
+    boxes[0].close()
+    window.switch_user()
+    _sign_in(window, coordinator.username, coordinator.password)
+    assert not [
+        w for w in qapp.topLevelWidgets() if w.objectName() == "clockJumpBox" and w.isVisible()
+    ]

@@ -42,6 +42,7 @@ EXTRA_CA_KEY = "ca_key"
 META_CA_CERT = "ca_certificate_pem"
 META_INSTALLATION_KEY = "installation_private_key"
 SETTING_KDF = "kdf_params"  # what setup calibrated: new slots use it
+SETTING_CLOCK_SEEN = "clock_jumps_shown_up_to_seq"
 
 
 class SecretStore(Protocol):
@@ -559,6 +560,21 @@ class AccountAdmin:
         rows = audit_log.records_with_action(
             self.me.session.vault.conn, Action.CLOCK_BACKWARDS.value
         )
+        return [(r.at_utc, r.reason) for r in rows]
+
+    def new_clock_jumps(self) -> list[tuple[str, str | None]]:
+        """Clock jumps no coordinator was shown yet; marks them shown."""
+        require(self.me.session.actor, Area.AUDIT, Op.READ)
+        session = self.me.session
+        seen = int(account_store.get_setting(session.vault.conn, SETTING_CLOCK_SEEN) or 0)
+        rows = [
+            r
+            for r in audit_log.records_with_action(session.vault.conn, Action.CLOCK_BACKWARDS.value)
+            if r.seq > seen
+        ]
+        if rows:
+            with session.vault.transaction() as conn:
+                account_store.set_setting(conn, SETTING_CLOCK_SEEN, str(max(r.seq for r in rows)))
         return [(r.at_utc, r.reason) for r in rows]
 
     def lift_throttle(self, account_id: str) -> None:

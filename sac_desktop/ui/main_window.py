@@ -565,6 +565,25 @@ class MainWindow(QMainWindow):
             self._show_error(AnchorMismatch(session.anchor_finding.problem.value))
         for notice in signed.notices:
             self._show_notice(notice)
+        if signed.account.role == Role.COORDINATOR.value:
+            jumps = AccountAdmin(self.installation, signed).new_clock_jumps()
+            if jumps:
+                box = QMessageBox(
+                    QMessageBox.Icon.Warning,
+                    self.t._("SAC Desktop"),
+                    self.t._(
+                        "The system clock moved backwards %(n)d time(s); the last time at "
+                        "%(when)s UTC."
+                    )
+                    % {"n": len(jumps), "when": jumps[0][0][:19].replace("T", " ")},
+                    QMessageBox.StandardButton.Ok,
+                    self,
+                )
+                box.setObjectName("clockJumpBox")
+                box.setInformativeText(
+                    self.t._("Times recorded around then may be wrong. Check the computer's clock.")
+                )
+                box.open()
 
     def _show_notice(self, notice: tuple[int, str, str | None, str | None, str]) -> None:
         _notice_id, kind, _subject, reason, _when = notice
