@@ -12,6 +12,7 @@ from sac_desktop.paths import Paths
 from sac_desktop.security.anchors import FileAnchor, HeadAnchor, KeyringAnchor
 from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
+from sac_desktop.services.case_list import CaseListService
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
 from sac_desktop.storage import accounts, records
@@ -36,6 +37,7 @@ class Session:
         self.info: VaultInfo = read_info(vault)
         self.trail = AuditTrail(vault, self.info.workstation, clock, anchors)
         self.record = RecordService(vault, self.info, self.trail, actor, clock)
+        self.case_list = CaseListService(vault, actor)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)

@@ -59,12 +59,11 @@ from sac_desktop.services.signin_errors import (
 )
 from sac_desktop.services.signin_guard import Throttled
 from sac_desktop.ui.admin import AdminPage
+from sac_desktop.ui.case_list import CaseListPanel
 from sac_desktop.ui.clipboard import clear_clipboard
 from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.models import (
-    CASE_ID_ROLE,
     FIELD_KEY_ROLE,
-    CaseListModel,
     FieldsModel,
     HistoryModel,
     role_label,
@@ -174,10 +173,10 @@ class VaultPage(QWidget):
         self.banner.setStyleSheet("background:#8a1c1c;color:white;font-weight:bold;padding:4px;")
         self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.cases_label = QLabel()
-        self.cases = _table("caseList")
-        self.case_model = CaseListModel(t)
-        self.cases.setModel(self.case_model)
-        self.cases_label.setBuddy(self.cases)
+        # The lazy, searchable list over the case-list projection (100,000 cases and more).
+        self.case_panel = CaseListPanel(t)
+        self.cases = self.case_panel.view
+        self.case_model = self.case_panel.model
         self.open_button = QPushButton()
         self.open_button.setObjectName("openCase")
         self.close_button = QPushButton()
@@ -200,7 +199,7 @@ class VaultPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.cases_label)
-        left_layout.addWidget(self.cases)
+        left_layout.addWidget(self.case_panel)
         row = QHBoxLayout()
         row.addWidget(self.open_button)
         row.addStretch(1)
@@ -227,8 +226,8 @@ class VaultPage(QWidget):
 
     def retranslate(self, t: Translator) -> None:
         self.banner.setText(t._("TRAINING VAULT: synthetic cases only"))
-        self.cases_label.setText(t._("&Cases"))
-        self.cases.setAccessibleName(t._("Case list"))
+        self.cases_label.setText(t._("Cases"))
+        self.case_panel.retranslate(t)
         self.open_button.setText(t._("Open &case"))
         self.open_button.setAccessibleName(t._("Open the selected case"))
         self.close_button.setText(t._("C&lose vault"))
@@ -238,7 +237,7 @@ class VaultPage(QWidget):
         self.reveal_button.setAccessibleName(t._("Show the identity, with a reason"))
         self.history.setAccessibleName(t._("History of the selected field"))
         self.set_history_title(t)
-        for model in (self.case_model, self.fields_model, self.history_model):
+        for model in (self.fields_model, self.history_model):
             model.retranslate(t)
 
     def set_history_title(self, t: Translator) -> None:
@@ -364,7 +363,8 @@ class MainWindow(QMainWindow):
         self.lock_page.switch_requested.connect(self.switch_user)
         self.vault_page.open_button.clicked.connect(self.open_selected_case)
         self.vault_page.reveal_button.clicked.connect(self.reveal_identity)
-        self.vault_page.cases.activated.connect(lambda _index: self.open_selected_case())
+        self.vault_page.case_panel.case_activated.connect(self._open_case)
+        self.vault_page.case_panel.failed.connect(self._show_error)
         self.vault_page.close_button.clicked.connect(self.lock)
         self.vault_page.fields.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_history(current)
@@ -648,7 +648,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self._state = None
         self.vault_page.clear_case()
-        self.vault_page.case_model.clear()
+        self.vault_page.case_panel.set_source(None)
         self.admin_page.clear()
         for widget in QApplication.topLevelWidgets():
             if widget is not self and widget.isWindow() and widget.isVisible():
@@ -695,11 +695,7 @@ class MainWindow(QMainWindow):
 
     def _reload_cases(self) -> None:
         if self.session is not None:
-            try:
-                rows = self.session.record.list_cases()
-            except Forbidden:
-                rows = []
-            self.vault_page.case_model.set_rows(rows)
+            self.vault_page.case_panel.set_source(self.session.case_list)
 
     def new_case(self) -> None:
         if self.session is None:
@@ -709,15 +705,15 @@ class MainWindow(QMainWindow):
         except (VaultError, Forbidden) as exc:
             self._show_error(exc)
             return
-        self._reload_cases()
+        self.vault_page.case_panel.refresh()
         self._open_case(case_id)
 
     def open_selected_case(self) -> None:
         if self.session is None:
             return
-        index = self.vault_page.cases.currentIndex()
-        if index.isValid():
-            self._open_case(self.vault_page.case_model.data(index, CASE_ID_ROLE))
+        case_id = self.vault_page.case_panel.current_case_id()
+        if case_id is not None:
+            self._open_case(case_id)
 
     def _open_case(self, case_id: str) -> None:
         assert self.session is not None
