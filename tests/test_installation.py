@@ -249,3 +249,41 @@ def test_production_kdf_is_at_or_above_the_floor(paths) -> None:  # type: ignore
     prod = production_installation(paths)
     assert prod.kdf_params == FLOOR and prod.calibrate_kdf
     assert FLOOR.memory_kib >= 64 * 1024
+
+
+def test_edit_account_name_and_role(installed) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    coord = inst.sign_in("coord", PASSWORD)
+    admin = AccountAdmin(inst, coord)
+    nurse_id = admin.create_account(
+        "nurse", "Nurse One", Role.FORENSIC_NURSE, "tulip meadow sunrise"
+    )
+    before = account_store.get_account(coord.session.vault.conn, nurse_id).certificate_pem
+    with pytest.raises(ReasonRequired):
+        admin.edit_account(nurse_id, "Nurse One", Role.PSYCHOLOGIST)
+    admin.edit_account(nurse_id, "Dr. Nurse One", Role.PHYSICIAN)
+    row = account_store.get_account(coord.session.vault.conn, nurse_id)
+    assert row.role == "physician" and row.display_name == "Dr. Nurse One"
+    assert (
+        row.certificate_pem != before
+        and len(account_store.revocations(coord.session.vault.conn)) == 1
+    )
+    coord.session.close()
+    signed = inst.sign_in("nurse", "tulip meadow sunrise")  # same password, new role
+    try:
+        assert signed.session.actor.role is Role.PHYSICIAN
+        assert inst.slots().find_account("nurse").display_name == "Dr. Nurse One"
+    finally:
+        signed.session.close()
+
+
+def test_change_own_password(installed) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    signed = inst.sign_in("coord", PASSWORD)
+    with pytest.raises(PasswordRejected):
+        inst.change_own_password(signed, "short")
+    inst.change_own_password(signed, "a completely new passphrase")
+    signed.session.close()
+    with pytest.raises(slots.WrongPassword):
+        inst.sign_in("coord", PASSWORD)
+    inst.sign_in("coord", "a completely new passphrase").session.close()

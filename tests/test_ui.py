@@ -529,3 +529,64 @@ def test_a_clock_jump_is_shown_to_the_coordinator_once(
     assert not [
         w for w in qapp.topLevelWidgets() if w.objectName() == "clockJumpBox" and w.isVisible()
     ]
+
+
+def test_copying_a_value_is_protected_and_cleared(
+    window: MainWindow, demo_accounts, qtbot, qapp
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    window.vault_page.cases.selectRow(0)
+    window.open_selected_case()
+    window.vault_page.fields.setFocus()
+    window.vault_page.fields.selectRow(0)
+    qtbot.keyClick(window.vault_page.fields, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    mime = qapp.clipboard().mimeData()
+    assert mime.text() and mime.hasFormat("x-kde-passwordManagerHint")
+    window.lock()
+    assert qapp.clipboard().text() == ""
+
+
+def test_change_my_password_from_the_window(window: MainWindow, demo_accounts) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    dialog = window.change_password()
+    assert dialog is not None
+    dialog.new.edit.setText("short")
+    dialog.again.edit.setText("short")
+    dialog._accept()
+    assert dialog.isVisible() and "12" in dialog.message.text()
+    dialog.new.edit.setText("violet harbour lantern")
+    dialog.again.edit.setText("violet harbour lantern")
+    dialog._accept()
+    assert not dialog.isVisible()
+    window.switch_user()
+    _sign_in(window, nurse.username, "violet harbour lantern")
+    assert window.signed_in is not None
+
+
+def test_coordinator_edits_an_account_and_lifts_a_wait(window: MainWindow, demo_accounts) -> None:  # type: ignore[no-untyped-def]
+    nurse, coordinator = demo_accounts[Role.FORENSIC_NURSE], demo_accounts[Role.COORDINATOR]
+    for _ in range(6):
+        _sign_in(window, nurse.username, "wrong wrong wrong wrong")
+    _sign_in(window, nurse.username, nurse.password)
+    assert window.signed_in is None and "Try again in" in window.signin_page.message.text()
+    _sign_in(window, coordinator.username, coordinator.password)
+    window.admin_button.click()
+    page = window.admin_page
+    row = next(
+        r
+        for r in range(page.accounts.rowCount())
+        if page.accounts.item(r, 0).text() == nurse.username
+    )
+    page.accounts.selectRow(row)
+    page.accounts.setCurrentCell(row, 0)
+    assert page.edit_name.text() == "Demo Nurse"
+    page.lift_button.click()
+    page.edit_name.setText("Demo Nurse (night)")
+    page.save_account.click()
+    assert "changed" in page.message.text()
+    window.switch_user()
+    _sign_in(window, nurse.username, nurse.password)
+    assert window.signed_in is not None
+    assert "Demo Nurse (night)" in window.who_label.text()

@@ -35,6 +35,7 @@ class Action(StrEnum):
     LOCK = "lock"
     ACCOUNT_CREATE = "account.create"
     ACCOUNT_DEACTIVATE = "account.deactivate"
+    ACCOUNT_UPDATE = "account.update"
     PASSWORD_RESET = "account.password_reset"  # noqa: S105 - an action name
     PASSWORD_CHANGE = "account.password_change"  # noqa: S105 - an action name
     THROTTLE_LIFT = "signin.throttle_lift"

@@ -359,6 +359,25 @@ class Installation:
                     break
         return Role.COORDINATOR
 
+    def change_own_password(self, signed_in: SignedIn, new_password: str) -> None:
+        """Rewrap the signed-in person's own slot under a new password (audited)."""
+        account = signed_in.account
+        _check_new_password(new_password, account.username, account.display_name)
+        slots_file = self.slots()
+        slot = slots_file.account_slot(account.id)
+        params = slot.kdf if slot.kdf is not None else self.kdf_params
+        stored = account_store.get_setting(signed_in.session.vault.conn, SETTING_KDF)
+        if stored:
+            params = KdfParams.from_dict(json.loads(stored))
+        device = signed_in.unlocked.device_secret if slot.device_bound else None
+        changed = slots.change_password(
+            slots_file, account.id, signed_in.unlocked, new_password, params, device, self.derive
+        )
+        session = signed_in.session
+        with session.vault.transaction() as conn:
+            session.trail.append(conn, session.actor, Action.PASSWORD_CHANGE)
+        changed.save(self.slots_path)
+
     # -- recovery ---------------------------------------------------------------------
     def recover_device_secret(self, code: RecoveryCode) -> None:
         """The keyring lost the device secret: the recovery slot holds it; write it back."""
@@ -538,6 +557,87 @@ class AccountAdmin:
             account_store.update_account(conn, replace(account, active=False), now)
             session.trail.append(conn, session.actor, Action.ACCOUNT_DEACTIVATE, reason=reason)
         self.installation.slots().without_account(account_id).save(self.installation.slots_path)
+
+    def edit_account(
+        self, account_id: str, display_name: str, role: Role, reason: str | None = None
+    ) -> None:
+        """Rename an account or change its role. A new role gets a new signing certificate
+        (the role is in it; the old one is revoked); becoming a psychologist needs a reason."""
+        self._require()
+        session = self.me.session
+        account = account_store.get_account(session.vault.conn, account_id)
+        if account is None or not account.active:
+            raise AccountInactive()
+        if not display_name.strip():
+            raise InvalidSetup("names")
+        old_role = Role(account.role)
+        if (
+            role is Role.PSYCHOLOGIST
+            and old_role is not Role.PSYCHOLOGIST
+            and not (reason and reason.strip())
+        ):
+            raise ReasonRequired()
+        if account_id == self.me.account.id and role is not Role.COORDINATOR:
+            raise InvalidSetup("a coordinator cannot give up the role themselves")
+        slots_file = self.installation.slots()
+        slot = slots_file.account_slot(account_id)
+        cert_pem = account.certificate_pem
+        now_text = format_utc(self.installation.clock.now_utc())
+        revoke: str | None = None
+        if role is not old_role or display_name.strip() != account.display_name:
+            centre_ca = self._ca(slots_file)
+            signing_key = ca.new_signing_key()
+            certificate = ca.issue_signing_certificate(
+                centre_ca,
+                account_id=account_id,
+                display_name=display_name.strip(),
+                role=role.value,
+                public_key=signing_key.public_key(),
+                now=self.installation.clock.now_utc(),
+            )
+            slots_file = slots.add_extra(
+                slots_file, slot, EXTRA_SIGNING_KEY, ca.private_key_to_der(signing_key)
+            )
+            if role is Role.COORDINATOR and old_role is not Role.COORDINATOR:
+                slot = slots_file.account_slot(account_id)
+                slots_file = slots.add_extra(
+                    slots_file, slot, EXTRA_CA_KEY, ca.private_key_to_der(centre_ca.private_key)
+                )
+            if account.certificate_pem:
+                revoke = str(ca.cert_from_pem(account.certificate_pem.encode()).serial_number)
+            cert_pem = ca.cert_to_pem(certificate).decode()
+        if old_role is Role.COORDINATOR and role is not Role.COORDINATOR:
+            slot = slots_file.account_slot(account_id)
+            extra = {k: v for k, v in slot.sealed_extra.items() if k != EXTRA_CA_KEY}
+            slots_file = slots_file.with_slot(replace(slot, sealed_extra=extra))
+        with session.vault.transaction() as conn:
+            if revoke is not None:
+                account_store.revoke_certificate(conn, revoke, account_id, now_text, "superseded")
+            account_store.update_account(
+                conn,
+                replace(
+                    account,
+                    display_name=display_name.strip(),
+                    role=role.value,
+                    certificate_pem=cert_pem,
+                ),
+                now_text,
+            )
+            session.trail.append(
+                conn, session.actor, Action.ACCOUNT_UPDATE, reason=(reason or "").strip() or None
+            )
+            if role is Role.PSYCHOLOGIST and old_role is not Role.PSYCHOLOGIST:
+                account_store.add_notice(
+                    conn,
+                    Role.PSYCHOLOGIST.value,
+                    "psychologist_created",
+                    account_id,
+                    (reason or "").strip(),
+                    now_text,
+                )
+        slots_file.with_directory_entry(
+            DirectoryEntry(account_id, account.username, display_name.strip(), role.value)
+        ).save(self.installation.slots_path)
 
     def set_lock_timeout(self, minutes: int) -> None:
         """The idle time before the screen locks: 1 to 15 minutes (audited)."""

@@ -72,6 +72,19 @@ class AdminPage(QWidget):
         self.deactivate_button = QPushButton()
         self.deactivate_button.setObjectName("deactivateAccount")
         self.deactivate_button.clicked.connect(self._deactivate)
+        self.edit_name = QLineEdit()
+        self.edit_name.setObjectName("editAccountName")
+        self.edit_role = QComboBox()
+        self.edit_role.setObjectName("editAccountRole")
+        for role in Role:
+            self.edit_role.addItem("", role.value)
+        self.save_account = QPushButton()
+        self.save_account.setObjectName("saveAccount")
+        self.save_account.clicked.connect(self._save_account)
+        self.lift_button = QPushButton()
+        self.lift_button.setObjectName("liftThrottle")
+        self.lift_button.clicked.connect(self._lift)
+        self.accounts.currentCellChanged.connect(lambda *_: self._fill_selected())
         self.remove_button = QPushButton()
         self.remove_button.setObjectName("removeForCause")
         self.remove_button.clicked.connect(self._remove_for_cause)
@@ -115,11 +128,22 @@ class AdminPage(QWidget):
         new_layout.addLayout(form)
         new_layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.selected_box = QGroupBox()
-        selected_layout = QHBoxLayout(self.selected_box)
+        selected_outer = QVBoxLayout(self.selected_box)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.edit_name, 2)
+        edit_row.addWidget(self.edit_role, 1)
+        edit_row.addWidget(self.save_account)
+        selected_outer.addLayout(edit_row)
+        selected_layout = QHBoxLayout()
         selected_layout.addWidget(self.reset_password, 1)
         selected_layout.addWidget(self.reset_button)
-        selected_layout.addWidget(self.deactivate_button)
-        selected_layout.addWidget(self.remove_button)
+        selected_outer.addLayout(selected_layout)
+        actions_row = QHBoxLayout()
+        actions_row.addWidget(self.lift_button)
+        actions_row.addWidget(self.deactivate_button)
+        actions_row.addWidget(self.remove_button)
+        actions_row.addStretch(1)
+        selected_outer.addLayout(actions_row)
         self.settings_box = QGroupBox()
         settings_form = QFormLayout(self.settings_box)
         self._labels["lock"] = QLabel()
@@ -179,6 +203,7 @@ class AdminPage(QWidget):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, account.id)
+                item.setData(Qt.ItemDataRole.UserRole + 1, account.role)
                 self.accounts.setItem(r, c, item)
         jumps = self.admin.clock_jumps()
         if jumps:
@@ -190,6 +215,39 @@ class AdminPage(QWidget):
             )
         else:
             self.clock_label.setText(t._("The system clock never moved backwards."))
+
+    def _fill_selected(self) -> None:
+        row = self.accounts.currentRow()
+        name = self.accounts.item(row, 1)
+        role = self.accounts.item(row, 2)
+        if name is None or role is None:
+            return
+        self.edit_name.setText(name.text())
+        value = role.data(Qt.ItemDataRole.UserRole + 1)
+        index = self.edit_role.findData(value)
+        if index >= 0:
+            self.edit_role.setCurrentIndex(index)
+
+    def _save_account(self) -> None:
+        account_id = self._selected_id()
+        if self.admin is None or self._t is None or account_id is None:
+            return
+        admin, name = self.admin, self.edit_name.text()
+        role, reason = Role(self.edit_role.currentData()), self.reason.text().strip() or None
+        self._run(
+            lambda: admin.edit_account(account_id, name, role, reason),
+            self._t._("The account was changed."),
+        )
+
+    def _lift(self) -> None:
+        account_id = self._selected_id()
+        if self.admin is None or self._t is None or account_id is None:
+            return
+        admin = self.admin
+        self._run(
+            lambda: admin.lift_throttle(account_id),
+            self._t._("The wait after wrong passwords was lifted."),
+        )
 
     def _selected_id(self) -> str | None:
         item = self.accounts.item(self.accounts.currentRow(), 0)
@@ -299,6 +357,7 @@ class AdminPage(QWidget):
         self.accounts.setAccessibleName(t._("Staff accounts"))
         for index, role in enumerate(Role):
             self.role.setItemText(index, t._(ROLE_LABELS[role]))
+            self.edit_role.setItemText(index, t._(ROLE_LABELS[role]))
         texts = {
             "username": t._("&User name:"),
             "display_name": t._("Full na&me:"),
@@ -318,6 +377,9 @@ class AdminPage(QWidget):
         ):
             widget.setAccessibleName(name)
         self.password.retranslate(t, t._("First password"))
+        self.edit_name.setAccessibleName(t._("Full name of the selected account"))
+        self.edit_role.setAccessibleName(t._("Role of the selected account"))
+        self.reset_password.edit.setPlaceholderText(t._("New password"))
         self.reset_password.retranslate(t, t._("New password for the selected account"))
         self.new_box.setTitle(t._("New account"))
         self.selected_box.setTitle(t._("Selected account"))
@@ -326,6 +388,12 @@ class AdminPage(QWidget):
             (self.create_button, t._("&Create account"), t._("Create account")),
             (self.reset_button, t._("Reset pass&word"), t._("Reset password")),
             (self.deactivate_button, t._("&Deactivate"), t._("Deactivate account")),
+            (self.save_account, t._("Save c&hanges"), t._("Save the account's changes")),
+            (
+                self.lift_button,
+                t._("&Lift the sign-in wait"),
+                t._("Lift the wait after wrong passwords"),
+            ),
             (
                 self.remove_button,
                 t._("Remove for ca&use…"),

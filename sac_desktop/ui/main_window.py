@@ -60,7 +60,7 @@ from sac_desktop.services.signin_errors import (
 from sac_desktop.services.signin_guard import Throttled
 from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.case_list import CaseListPanel
-from sac_desktop.ui.clipboard import clear_clipboard
+from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
 from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.models import (
     FIELD_KEY_ROLE,
@@ -70,6 +70,7 @@ from sac_desktop.ui.models import (
     t_label,
 )
 from sac_desktop.ui.os_lock import OsLockWatcher
+from sac_desktop.ui.password_dialog import ChangePasswordDialog
 from sac_desktop.ui.setup_dialog import SetupDialog
 from sac_desktop.ui.signin import LockPage, SignInPage
 from sac_desktop.ui.tasks import TaskRunner
@@ -311,12 +312,16 @@ class MainWindow(QMainWindow):
         self.admin_button = QPushButton()
         self.admin_button.setObjectName("adminButton")
         self.admin_button.clicked.connect(self.open_admin)
+        self.password_button = QPushButton()
+        self.password_button.setObjectName("myPassword")
+        self.password_button.clicked.connect(self.change_password)
         top = QHBoxLayout()
         top.addWidget(self.new_case_button)
         top.addWidget(self.admin_button)
         top.addStretch(1)
         top.addWidget(self.language_label)
         top.addWidget(self.language_combo)
+        top.addWidget(self.password_button)
         top.addWidget(self.lock_button)
 
         self.start_page = WelcomePage()
@@ -351,6 +356,12 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
         self.addActions([self.quit_action, self.lock_action])
+        # Copying case text: out of clipboard history, cleared after 30 s and at lock.
+        self.copy_action = QAction(self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.copy_action.triggered.connect(self.copy_selected_value)
+        self.vault_page.fields.addAction(self.copy_action)
 
         self.start_page.setup_button.clicked.connect(self.open_setup)
         self.start_page.training_button.clicked.connect(self.open_training)
@@ -420,6 +431,7 @@ class MainWindow(QMainWindow):
         signed = self.signed_in is not None
         self.new_case_button.setVisible(signed)
         self.lock_button.setVisible(signed)
+        self.password_button.setVisible(signed)
         self.admin_button.setVisible(
             bool(self.signed_in and self.signed_in.account.role == Role.COORDINATOR.value)
         )
@@ -451,6 +463,9 @@ class MainWindow(QMainWindow):
         self.admin_button.setText(t._("A&dministration"))
         self.admin_button.setAccessibleName(t._("Administration"))
         self.admin_page.retranslate(t)
+        self.password_button.setText(t._("My pass&word…"))
+        self.password_button.setAccessibleName(t._("Change my password"))
+        self.copy_action.setText(t._("Copy"))
         self.lock_button.setText(t._("Loc&k"))
         self.lock_button.setAccessibleName(t._("Lock the screen"))
         self.lock_button.setToolTip(t._("Lock now (Ctrl+L)"))
@@ -662,6 +677,26 @@ class MainWindow(QMainWindow):
             except VaultError as exc:
                 self._show_error(exc)
         self.session_changed.emit()
+
+    def change_password(self) -> ChangePasswordDialog | None:
+        if self.signed_in is None:
+            return None
+        signed = self.signed_in
+        dialog = ChangePasswordDialog(
+            self.t, lambda new: self.installation.change_own_password(signed, new), self
+        )
+        dialog.open()
+        return dialog
+
+    def copy_selected_value(self) -> None:
+        view = self.vault_page.fields
+        index = view.currentIndex()
+        if self._state is None or not index.isValid():
+            return
+        model = self.vault_page.fields_model
+        value = model.data(model.index(index.row(), FieldsModel.COL_VALUE))
+        if value:
+            copy_sensitive(str(value))
 
     # -- administration ---------------------------------------------------------------
     def open_admin(self) -> None:
