@@ -134,20 +134,22 @@ class FieldsModel(_TableModel):
         version_: FieldVersion = version
         if role == FIELD_KEY_ROLE:
             return key
+        column = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_BY:
+            return self.t._("%(author)s (%(role)s)") % {
+                "author": self.names.get(version_.author, version_.author),
+                "role": role_label(self.t, version_.role),
+            }
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = index.column()
         if column == self.COL_FIELD:
             return t_label(self.t, key)
         if column == self.COL_VALUE:
             if version_.hidden:
                 return self.t._("(hidden)")
             return _display(self.t, version_.value)
-        if column == self.COL_BY:
-            return self.t._("%(author)s (%(role)s)") % {
-                "author": self.names.get(version_.author, version_.author),
-                "role": role_label(self.t, version_.role),
-            }
+        if column == self.COL_BY:  # the role is in the tooltip: the column stays narrow
+            return self.names.get(version_.author, version_.author)
         if column == self.COL_WHEN:
             return local_time(self.t, version_.at_utc)
         return None
