@@ -48,6 +48,21 @@ def is_root() -> bool:
 
 
 @pytest.fixture(autouse=True)
+def questions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Modal yes/no questions are answered "yes" and recorded (a modal loop would hang)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def answer(_parent: object, _title: str, text: str, *args: object) -> object:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    return asked
+
+
+@pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAC_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.setenv("SAC_ANCHOR_DIR", str(tmp_path / "anchors"))

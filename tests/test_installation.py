@@ -281,9 +281,80 @@ def test_change_own_password(installed) -> None:  # type: ignore[no-untyped-def]
     inst, _ = installed
     signed = inst.sign_in("coord", PASSWORD)
     with pytest.raises(PasswordRejected):
-        inst.change_own_password(signed, "short")
-    inst.change_own_password(signed, "a completely new passphrase")
+        inst.change_own_password(signed, PASSWORD, "short")
+    with pytest.raises(slots.WrongPassword):  # the current password is asked again
+        inst.change_own_password(signed, "not my password at all", "a completely new passphrase")
+    inst.change_own_password(signed, PASSWORD, "a completely new passphrase")
     signed.session.close()
     with pytest.raises(slots.WrongPassword):
         inst.sign_in("coord", PASSWORD)
     inst.sign_in("coord", "a completely new passphrase").session.close()
+
+
+def test_damaged_guard_files_never_block_a_sign_in(installed, clock) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    inst.throttle.path.write_bytes(b'{"x": 5, "y": {"until": "not a time"}, "z": []}')
+    inst.preauth.path.write_bytes(b"\xff\xfe garbage\n[]\n{}\n")
+    signed = inst.sign_in("coord", PASSWORD)
+    try:
+        reasons = [
+            r[0]
+            for r in signed.session.vault.conn.execute(
+                "SELECT reason FROM audit WHERE action = 'signin.failed'"
+            )
+        ]
+        assert reasons == ["3 unreadable pre-sign-in records"]
+    finally:
+        signed.session.close()
+
+
+def test_a_wait_is_never_longer_than_the_cap(installed, clock) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    inst, _ = installed
+    account_id = inst.slots().find_account("coord").account_id
+    inst.throttle.path.write_text(
+        json.dumps({account_id: {"failures": 9, "until": "9999-01-01T00:00:00.000000Z"}})
+    )
+    from sac_desktop.services.signin_guard import Throttled
+
+    with pytest.raises(Throttled) as caught:
+        inst.sign_in("coord", PASSWORD)
+    assert caught.value.seconds_left <= 15 * 60 + 1
+
+
+def test_using_the_recovery_code_is_audited(installed, keystore) -> None:  # type: ignore[no-untyped-def]
+    inst, result = installed
+    keystore.secrets.clear()
+    assert inst.recover_device_secret(parse_recovery_code(result.recovery_code.text))
+    signed = inst.sign_in("coord", PASSWORD)
+    try:
+        rows = signed.session.vault.conn.execute(
+            "SELECT actor, reason FROM audit WHERE action = 'signin.failed'"
+        ).fetchall()
+        assert rows and rows[0][0] == "recovery-code" and "recovery_used" in rows[0][1]
+    finally:
+        signed.session.close()
+
+
+def test_psychologist_role_changes_need_a_reason_and_notices_are_shown_once(installed) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.services.installation import mark_notices_seen
+
+    inst, _ = installed
+    coord = inst.sign_in("coord", PASSWORD)
+    admin = AccountAdmin(inst, coord)
+    psy = admin.create_account(
+        "psy", "Psy One", Role.PSYCHOLOGIST, "granite orchard whisper", reason="new colleague"
+    )
+    with pytest.raises(ReasonRequired):  # out of the role without a reason: refused
+        admin.edit_account(psy, "Psy One", Role.FORENSIC_NURSE)
+    coord.session.close()
+    first = inst.sign_in("psy", "granite orchard whisper")
+    assert [n[1] for n in first.notices] == ["psychologist_created"]
+    mark_notices_seen(first)
+    first.session.close()
+    again = inst.sign_in("psy", "granite orchard whisper")
+    try:
+        assert again.notices == []
+    finally:
+        again.session.close()

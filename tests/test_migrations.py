@@ -106,7 +106,7 @@ def test_every_earlier_version_upgrades(tmp_path: Path, key: VaultKey, version: 
         assert actions[-1] == Action.VAULT_MIGRATE
         s.record.record_fields("c1", "arrival", {"how": "taxi"})
         assert s.record.open_case("c1").value("arrival.how") == "taxi"
-        assert s.verify()[0].verification.intact
+        assert verify_vault(s.vault)[0].verification.intact
     finally:
         s.close()
 

@@ -552,10 +552,17 @@ def test_change_my_password_from_the_window(window: MainWindow, demo_accounts) -
     _sign_in(window, nurse.username, nurse.password)
     dialog = window.change_password()
     assert dialog is not None
+    dialog.current.edit.setText(nurse.password)
     dialog.new.edit.setText("short")
     dialog.again.edit.setText("short")
     dialog._accept()
     assert dialog.isVisible() and "12" in dialog.message.text()
+    dialog.current.edit.setText("not my password")
+    dialog.new.edit.setText("violet harbour lantern")
+    dialog.again.edit.setText("violet harbour lantern")
+    dialog._accept()
+    assert dialog.isVisible() and "not right" in dialog.message.text()
+    dialog.current.edit.setText(nurse.password)
     dialog.new.edit.setText("violet harbour lantern")
     dialog.again.edit.setText("violet harbour lantern")
     dialog._accept()
@@ -590,3 +597,33 @@ def test_coordinator_edits_an_account_and_lifts_a_wait(window: MainWindow, demo_
     _sign_in(window, nurse.username, nurse.password)
     assert window.signed_in is not None
     assert "Demo Nurse (night)" in window.who_label.text()
+
+
+def test_the_lock_screen_never_keeps_someone_elses_password(
+    window: MainWindow, demo_accounts
+) -> None:  # type: ignore[no-untyped-def]
+    nurse, physician = demo_accounts[Role.FORENSIC_NURSE], demo_accounts[Role.PHYSICIAN]
+    _sign_in(window, nurse.username, nurse.password)
+    window.lock()
+    window.lock_page.password.edit.setText(physician.password)  # typed on the wrong screen
+    window.lock_page.switch_button.click()
+    assert window.lock_page.password.text() == ""
+    _sign_in(window, physician.username, physician.password)
+    window.lock()
+    assert window.lock_page.password.text() == ""
+
+
+def test_closing_setup_before_typing_the_code_back_asks_first(
+    qtbot, paths, installation, bugs, monotonic, questions
+) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot, paths, installation, bugs, monotonic)
+    dialog = window.open_setup()
+    dialog.username.setText("coord")
+    dialog.display_name.setText("Claire Coordinator")
+    dialog.password.edit.setText(PASSWORD)
+    dialog.password2.edit.setText(PASSWORD)
+    dialog.create_button.click()
+    assert dialog.pages.currentIndex() == 1
+    dialog.reject()  # Escape
+    assert questions and "not be shown again" in questions[0]
+    assert window.stack.currentWidget() is window.signin_page

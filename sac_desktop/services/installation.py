@@ -9,6 +9,7 @@ key, their slot key); signing out or locking drops it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import uuid
@@ -63,6 +64,10 @@ class PasswordRejected(ValueError):
 
 class DeviceSecretMissing(Exception):
     """The OS keyring lost this installation's device secret: use the recovery code."""
+
+
+class KeyringUnavailable(Exception):
+    """This installation's slots need the OS keyring, which cannot be reached right now."""
 
 
 class AccountInactive(Exception):
@@ -261,9 +266,25 @@ class Installation:
             SlotsFile(vault_id, 1, install_public, (account_slot, recovery_slot), (entry,)).save(
                 self.slots_path
             )
-        finally:
+        except BaseException:
+            # A half-built vault would block setup for ever: nothing in it is worth keeping.
             vault.close()
+            self._remove_unfinished_vault()
+            raise
+        vault.close()
         return SetupResult(code, ca.fingerprint(centre_ca.certificate), device is not None)
+
+    def _remove_unfinished_vault(self) -> None:
+        vault = self.paths.vault
+        for path in (
+            vault,
+            *(
+                vault.with_name(vault.name + s)
+                for s in ("-wal", "-shm", ".keycheck", ".lock", ".slots")
+            ),
+        ):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
     # -- sign-in ----------------------------------------------------------------------
     def sign_in(self, name: str, password: str) -> SignedIn:
@@ -275,7 +296,9 @@ class Installation:
         slot = slots_file.account_slot(entry.account_id)
         device = None
         if slot.device_bound:
-            device = self.keystore.get(slots_file.vault_id) if self.keystore else None
+            if self.keystore is None or self.keystore.status().kind != "real":
+                raise KeyringUnavailable()  # the keyring is not there: nothing was lost
+            device = self.keystore.get(slots_file.vault_id)
             if device is None:
                 raise DeviceSecretMissing()
         try:
@@ -334,10 +357,16 @@ class Installation:
             return
         with session.vault.transaction() as conn:
             for event in events:
-                role = self._role_of(event.account_id)
+                known = account_store.get_account(conn, event.account_id)
+                # The role comes from the vault, never from the unauthenticated directory.
+                role = Role(known.role) if known is not None else Role.COORDINATOR
+                if known is not None or event.event == "recovery_used":
+                    actor_id = event.account_id
+                else:
+                    actor_id = "unknown-account"
                 session.trail.append(
                     conn,
-                    Actor(event.account_id, role),
+                    Actor(actor_id, role),
                     Action.SIGN_IN_FAILED,
                     reason=f"{event.event} at {event.at_utc}",
                 )
@@ -350,26 +379,22 @@ class Installation:
                 )
         self.preauth.clear()
 
-    def _role_of(self, account_id: str) -> Role:
-        for entry in self.slots().directory:
-            if entry.account_id == account_id:
-                try:
-                    return Role(entry.role)
-                except ValueError:
-                    break
-        return Role.COORDINATOR
-
-    def change_own_password(self, signed_in: SignedIn, new_password: str) -> None:
-        """Rewrap the signed-in person's own slot under a new password (audited)."""
+    # -- recovery ---------------------------------------------------------------------
+    def change_own_password(
+        self, signed_in: SignedIn, current_password: str, new_password: str
+    ) -> None:
+        """Rewrap the signed-in person's own slot under a new password (audited). The current
+        password is asked again: an unattended session must not let anyone take it over."""
         account = signed_in.account
         _check_new_password(new_password, account.username, account.display_name)
         slots_file = self.slots()
         slot = slots_file.account_slot(account.id)
+        device = signed_in.unlocked.device_secret if slot.device_bound else None
+        slots.unlock_account(slots_file, account.id, current_password, device, self.derive)
         params = slot.kdf if slot.kdf is not None else self.kdf_params
         stored = account_store.get_setting(signed_in.session.vault.conn, SETTING_KDF)
         if stored:
             params = KdfParams.from_dict(json.loads(stored))
-        device = signed_in.unlocked.device_secret if slot.device_bound else None
         changed = slots.change_password(
             slots_file, account.id, signed_in.unlocked, new_password, params, device, self.derive
         )
@@ -378,13 +403,26 @@ class Installation:
             session.trail.append(conn, session.actor, Action.PASSWORD_CHANGE)
         changed.save(self.slots_path)
 
-    # -- recovery ---------------------------------------------------------------------
-    def recover_device_secret(self, code: RecoveryCode) -> None:
-        """The keyring lost the device secret: the recovery slot holds it; write it back."""
+    def recover_device_secret(self, code: RecoveryCode) -> bool:
+        """The keyring lost the device secret: the recovery slot holds it; write it back.
+
+        Only after proving the recovered master key opens this vault (a planted recovery
+        slot must not replace the real secret). Recorded for the audit trail. Returns
+        whether anything was written."""
+        from sac_desktop.storage.vault import key_opens
+
         slots_file = self.slots()
         unlocked = slots.unlock_recovery(slots_file, recovery_key(code, slots_file.vault_id))
-        if unlocked.device_secret is not None and self.keystore is not None:
-            self.keystore.put(slots_file.vault_id, unlocked.device_secret)
+        if not key_opens(self.paths.vault, unlocked.master_key):
+            raise slots.SlotsDamaged("the recovery slot does not open this vault")
+        self.preauth.append(
+            slots_file.installation_public_key,
+            PreAuthEvent(format_utc(self.clock.now_utc()), "recovery-code", "recovery_used"),
+        )
+        if unlocked.device_secret is None or self.keystore is None:
+            return False
+        self.keystore.put(slots_file.vault_id, unlocked.device_secret)
+        return True
 
 
 class AccountAdmin:
@@ -571,11 +609,9 @@ class AccountAdmin:
         if not display_name.strip():
             raise InvalidSetup("names")
         old_role = Role(account.role)
-        if (
-            role is Role.PSYCHOLOGIST
-            and old_role is not Role.PSYCHOLOGIST
-            and not (reason and reason.strip())
-        ):
+        # Into or out of the psychologist role: a reason, and the psychologists are told.
+        involves_psychologist = Role.PSYCHOLOGIST in (role, old_role) and role is not old_role
+        if involves_psychologist and not (reason and reason.strip()):
             raise ReasonRequired()
         if account_id == self.me.account.id and role is not Role.COORDINATOR:
             raise InvalidSetup("a coordinator cannot give up the role themselves")
@@ -626,11 +662,11 @@ class AccountAdmin:
             session.trail.append(
                 conn, session.actor, Action.ACCOUNT_UPDATE, reason=(reason or "").strip() or None
             )
-            if role is Role.PSYCHOLOGIST and old_role is not Role.PSYCHOLOGIST:
+            if involves_psychologist:
                 account_store.add_notice(
                     conn,
                     Role.PSYCHOLOGIST.value,
-                    "psychologist_created",
+                    "psychologist_created" if role is Role.PSYCHOLOGIST else "psychologist_left",
                     account_id,
                     (reason or "").strip(),
                     now_text,
@@ -683,6 +719,17 @@ class AccountAdmin:
         with session.vault.transaction() as conn:
             session.trail.append(conn, session.actor, Action.THROTTLE_LIFT, reason=account_id)
         self.installation.throttle.clear(account_id)
+
+
+def mark_notices_seen(signed_in: SignedIn) -> None:
+    """The notices shown at this sign-in are not shown to this person again."""
+    if not signed_in.notices:
+        return
+    session = signed_in.session
+    now = format_utc(session.trail.clock.now_utc())
+    with session.vault.transaction() as conn:
+        for notice in signed_in.notices:
+            account_store.mark_notice_seen(conn, notice[0], signed_in.account.id, now)
 
 
 def production_installation(paths: Paths, throwaway: bool = False) -> Installation:

@@ -188,10 +188,12 @@ class RecordService:
             )
 
     def draft(self, case_id: str, section: str) -> dict[str, Any] | None:
+        require(self.actor, area_of(KIND_FIELD_SET, section), Op.WRITE)
         return records.get_draft(self.vault.conn, self.actor.user_id, case_id, section)
 
     def commit_draft(self, case_id: str, section: str) -> list[str]:
         """Turn a draft into entries (one per changed field) and drop it, atomically."""
+        require(self.actor, area_of(KIND_FIELD_SET, section), Op.WRITE)
         with self.vault.transaction() as conn:
             values = records.get_draft(conn, self.actor.user_id, case_id, section)
             if values is None:
@@ -204,7 +206,10 @@ class RecordService:
         """At lock, sign-out or idle: every draft of this person becomes entries."""
         count = 0
         for case_id, section, _updated in records.list_drafts(self.vault.conn, self.actor.user_id):
-            count += len(self.commit_draft(case_id, section))
+            if allowed(self.actor.role, area_of(KIND_FIELD_SET, section), Op.WRITE):
+                count += len(self.commit_draft(case_id, section))
+            # A draft this role may no longer write (the role changed) stays a draft: it is
+            # never written under the new role, and never shown to it.
         return count
 
     # -- reads ------------------------------------------------------------------------
@@ -260,6 +265,7 @@ class RecordService:
 
     def staff_names(self) -> dict[str, str]:
         """Account id -> display name, to show who recorded what (staff, not case data)."""
+        require(self.actor, Area.CASE, Op.READ)
         return {a.id: a.display_name for a in accounts.list_accounts(self.vault.conn)}
 
     def list_cases(self, limit: int = 500) -> list[CaseListRow]:
@@ -268,5 +274,6 @@ class RecordService:
         return projections.case_list(self.vault.conn, limit)
 
     def rebuild_projections(self) -> None:
+        require(self.actor, Area.SETTINGS, Op.WRITE)
         with self.vault.transaction() as conn:
             projections.rebuild_case_list(conn)

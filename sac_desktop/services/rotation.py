@@ -37,11 +37,13 @@ page HMACs decide) and rewrites the key-check file for that key.
 
 The commitment: ``.slots.next`` is not authenticated, and the resolution re-encrypts the
 vault under the key it holds. Anyone who can write to the data folder could plant one that
-seals a key of their choosing to the staff's public keys. So the vault, while it still
-opens with the old key, is asked whether it recorded the SHA-256 of exactly that file
-(step 0; only someone holding the old key could write it there). A file that does not
-match is set aside, audited, and never used. Once the vault opens with the next key the
-file is proven by the vault itself.
+seals a key of their choosing to the staff's public keys, or one that is empty or garbage
+to lock everyone out. So the vault, while it still opens with the old key, is asked
+whether it recorded the SHA-256 of exactly that file (step 0; only someone holding the old
+key could write it there), before the file is parsed or anyone is looked up in it. A file
+that does not match, or cannot be read, is set aside, audited, and never used; the
+sign-in goes on with the current generation. Once the vault opens only with the next key
+the file is proven by the vault itself.
 
 Not covered here: vault backups made before the rotation stay readable with the old key
 (they hold only what the removed person could already read); if the removed account was
@@ -248,70 +250,154 @@ def resolve_pending_rotation(
     """At sign-in, when ``.slots.next`` exists: finish the rotation, forward only.
 
     ``slots_file`` is the current generation and ``unlocked`` what this person's slot
-    in it gave (``None``: not unlocked yet; the password is then used on the next
-    generation). Returns the generation now in force and what this person's slot
-    unlocks in it. Raises :class:`~sac_desktop.security.slots.NoSuchAccount`, changing
-    nothing, when the person is not in the next generation (the removed account).
+    in it gave (``None``: not unlocked yet; the password unlocks it here first). Returns
+    the generation now in force and what this person's slot unlocks in it.
+
+    Nothing in ``.slots.next`` is believed before the vault proves it. While the vault
+    still opens with the current key, the file's hash is checked against the one the
+    vault recorded (the commitment) before the file is parsed or anyone is looked up in
+    it: a file that does not match, or cannot be read, is set aside and audited, and the
+    sign-in goes on with the current generation (an inactive account gets
+    :class:`AccountInactive` and the file is left for an active one to set aside). Once
+    the vault opens only with the next key, the next generation is the one in force.
+
+    Raises :class:`~sac_desktop.security.slots.NoSuchAccount`, changing nothing, when the
+    person is not in a proven next generation (the removed account).
 
     Safe to run again after an interruption of its own: the next generation stays on
     disk until the vault has been verified under its key.
     """
-    path = installation.pending_slots_path
-    data = path.read_bytes()
-    following = SlotsFile.parse(data)  # damaged: raised, and the file is never touched
-    if following.vault_id != slots_file.vault_id:
-        raise slots.ForeignSlot()
-    if following.generation != slots_file.generation + 1:
-        raise slots.SlotsDamaged("the next slot generation does not follow the current one")
-    mine = following.account_slot(account_id)  # NoSuchAccount: removed, nothing changes
-    new = _unlock_next(
-        installation, following, mine, slots_file, unlocked, account_id, password, derive
-    )
-    old = unlocked or _unlock_current(slots_file, account_id, mine, new)
-
-    vault_path = installation.paths.vault
-    if key_opens(vault_path, new.master_key):
-        holds_new, key = True, new.master_key
-    elif old is not None and key_opens(vault_path, old.master_key):
-        holds_new, key = False, old.master_key
-    else:
-        raise errors.VaultDamaged("neither the current nor the next key reads the vault")
-    if not key_check_matches(vault_path, key):
-        # Proven by the database itself just above; the file lagged (crash after rekey).
-        write_key_check(vault_path, following.vault_id, key)
-
-    vault = Vault.open(vault_path, key)
-    try:
-        actor = _active_actor(vault, account_id)
-        trail = AuditTrail(
-            vault, read_info(vault).workstation, installation.clock, installation.anchors
+    if unlocked is None:
+        unlocked = _unlock_with_password(installation, slots_file, account_id, password, derive)
+    if key_opens(installation.paths.vault, unlocked.master_key):
+        return _resolve_before_rekey(
+            installation, slots_file, unlocked, password, account_id, derive
         )
+    return _resolve_after_rekey(installation, slots_file, unlocked, password, account_id, derive)
+
+
+def _resolve_before_rekey(
+    installation: Installation,
+    slots_file: SlotsFile,
+    unlocked: Unlocked,
+    password: str,
+    account_id: str,
+    derive: Derive,
+) -> tuple[SlotsFile, Unlocked]:
+    """The vault still opens with the current key: only a committed file may move it."""
+    vault_path = installation.paths.vault
+    if not key_check_matches(vault_path, unlocked.master_key):
+        # key_opens just proved this key reads the database; the key-check file disagreed.
+        write_key_check(vault_path, slots_file.vault_id, unlocked.master_key)
+    vault = Vault.open(vault_path, unlocked.master_key)
+    try:
         committed = records.get_meta(vault.conn, META_NEXT_SLOTS_SHA256)
-        if not holds_new and not (
-            committed is not None and hmac.compare_digest(committed, _sha256(data))
-        ):
-            _set_aside(installation, vault, trail, actor)
-            assert old is not None  # holds_new is False only when old opened the vault
-            return slots_file, old
-        if not holds_new:
-            vault.rekey(new.master_key)
-            write_key_check(vault_path, following.vault_id, new.master_key)
-            vault.reopen(new.master_key)
-        _check_integrity(vault)
-        with vault.transaction() as conn:
-            trail.append(
-                conn,
-                actor,
-                Action.KEY_ROTATION,
-                reason=(
-                    f"slot generation {following.generation} finished at sign-in after an"
-                    f" interruption ({'after' if holds_new else 'before'} the rekey)"
-                ),
-            )
+        data = _read_pending(installation)
+        if data is None or committed is None or not hmac.compare_digest(committed, _sha256(data)):
+            actor = _active_actor(vault, account_id)  # inactive: leave it, change nothing
+            _set_aside(installation, vault, _trail(installation, vault), actor, data is None)
+            return slots_file, unlocked
+        following = SlotsFile.parse(data)
+        _check_follows(following, slots_file)
+        mine = following.account_slot(account_id)  # NoSuchAccount: removed, nothing changes
+        new = _unlock_next(
+            installation, following, mine, slots_file, unlocked, account_id, password, derive
+        )
+        actor = _active_actor(vault, account_id)
+        trail = _trail(installation, vault)
+        vault.rekey(new.master_key)
+        write_key_check(vault_path, following.vault_id, new.master_key)
+        vault.reopen(new.master_key)
+        _finish(vault, trail, actor, following, "before")
     finally:
         vault.close()
     _replace_slots(installation)
     return following, new
+
+
+def _resolve_after_rekey(
+    installation: Installation,
+    slots_file: SlotsFile,
+    unlocked: Unlocked,
+    password: str,
+    account_id: str,
+    derive: Derive,
+) -> tuple[SlotsFile, Unlocked]:
+    """The current key no longer reads the vault: the next generation must (the vault
+    itself proves it). A damaged file is raised and never touched: it is then the only
+    way to the key the vault holds."""
+    following = SlotsFile.parse(installation.pending_slots_path.read_bytes())
+    _check_follows(following, slots_file)
+    mine = following.account_slot(account_id)  # NoSuchAccount: removed, nothing changes
+    new = _unlock_next(
+        installation, following, mine, slots_file, unlocked, account_id, password, derive
+    )
+    vault_path = installation.paths.vault
+    if not key_opens(vault_path, new.master_key):
+        raise errors.VaultDamaged("neither the current nor the next key reads the vault")
+    if not key_check_matches(vault_path, new.master_key):
+        # Proven by the database itself just above; the file lagged (crash after rekey).
+        write_key_check(vault_path, following.vault_id, new.master_key)
+    vault = Vault.open(vault_path, new.master_key)
+    try:
+        _finish(
+            vault, _trail(installation, vault), _active_actor(vault, account_id), following, "after"
+        )
+    finally:
+        vault.close()
+    _replace_slots(installation)
+    return following, new
+
+
+def _read_pending(installation: Installation) -> bytes | None:
+    try:
+        return installation.pending_slots_path.read_bytes()
+    except OSError:
+        return None
+
+
+def _check_follows(following: SlotsFile, current: SlotsFile) -> None:
+    if following.vault_id != current.vault_id:
+        raise slots.ForeignSlot()
+    if following.generation != current.generation + 1:
+        raise slots.SlotsDamaged("the next slot generation does not follow the current one")
+
+
+def _trail(installation: Installation, vault: Vault) -> AuditTrail:
+    return AuditTrail(vault, read_info(vault).workstation, installation.clock, installation.anchors)
+
+
+def _finish(vault: Vault, trail: AuditTrail, actor: Actor, following: SlotsFile, when: str) -> None:
+    """The vault is under the next key: verify it and audit the finished rotation."""
+    _check_integrity(vault)
+    with vault.transaction() as conn:
+        trail.append(
+            conn,
+            actor,
+            Action.KEY_ROTATION,
+            reason=(
+                f"slot generation {following.generation} finished at sign-in after an"
+                f" interruption ({when} the rekey)"
+            ),
+        )
+
+
+def _unlock_with_password(
+    installation: Installation,
+    current: SlotsFile,
+    account_id: str,
+    password: str,
+    derive: Derive,
+) -> Unlocked:
+    """This person's slot in the current generation, as a normal sign-in opens it."""
+    slot = current.account_slot(account_id)
+    device: bytes | None = None
+    if slot.device_bound:
+        keystore = installation.keystore
+        device = keystore.get(current.vault_id) if keystore is not None else None
+        if device is None:
+            raise DeviceSecretMissing()
+    return slots.unlock_account(current, account_id, password, device, derive)
 
 
 def _unlock_next(
@@ -319,43 +405,28 @@ def _unlock_next(
     following: SlotsFile,
     mine: Slot,
     current: SlotsFile,
-    unlocked: Unlocked | None,
+    unlocked: Unlocked,
     account_id: str,
     password: str,
     derive: Derive,
 ) -> Unlocked:
     """The next generation's master key for this person (no second key derivation when
-    the current slot was just unlocked: re-sealing keeps each slot's key pair)."""
-    if unlocked is not None:
-        try:
-            before = current.account_slot(account_id)
-        except slots.NoSuchAccount:
-            before = None
-        if before is not None and before.public_key == mine.public_key:
-            master = _open_master(following, mine, unlocked.slot_private_key)
-            return Unlocked(master, unlocked.slot_private_key, unlocked.device_secret)
+    the slot's key pair is the same in both generations: re-sealing keeps it)."""
+    try:
+        before = current.account_slot(account_id)
+    except slots.NoSuchAccount:
+        before = None
+    if before is not None and before.public_key == mine.public_key:
+        master = _open_master(following, mine, unlocked.slot_private_key)
+        return Unlocked(master, unlocked.slot_private_key, unlocked.device_secret)
     device: bytes | None = None
     if mine.device_bound:
-        device = unlocked.device_secret if unlocked is not None else None
+        device = unlocked.device_secret
         if device is None and installation.keystore is not None:
             device = installation.keystore.get(following.vault_id)
         if device is None:
             raise DeviceSecretMissing()
     return slots.unlock_account(following, account_id, password, device, derive)
-
-
-def _unlock_current(
-    current: SlotsFile, account_id: str, mine: Slot, new: Unlocked
-) -> Unlocked | None:
-    """The current generation's master key, from the same slot key pair (or None)."""
-    try:
-        before = current.account_slot(account_id)
-    except slots.NoSuchAccount:
-        return None
-    if before.public_key != mine.public_key:
-        return None
-    master = _open_master(current, before, new.slot_private_key)
-    return Unlocked(master, new.slot_private_key, new.device_secret)
 
 
 def _open_master(slots_file: SlotsFile, slot: Slot, private_key: bytes) -> bytes:
@@ -376,17 +447,25 @@ def _active_actor(vault: Vault, account_id: str) -> Actor:
     return Actor(account.id, Role(account.role))
 
 
-def _set_aside(installation: Installation, vault: Vault, trail: AuditTrail, actor: Actor) -> None:
+def _set_aside(
+    installation: Installation, vault: Vault, trail: AuditTrail, actor: Actor, unreadable: bool
+) -> None:
     """A next generation the vault never committed to: keep it as evidence, never use it."""
     stamp = installation.clock.now_utc().strftime("%Y%m%dT%H%M%SZ")
     source = installation.pending_slots_path
     target = Path(f"{source}.rejected-{stamp}-{secrets.token_hex(3)}")
-    os.replace(source, target)
-    fsync_dir(source.parent)
+    what = (
+        "an unreadable next slot generation"
+        if unreadable
+        else ("a next slot generation the vault did not record")
+    )
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        # Still never used: every sign-in checks it against the vault again.
+        outcome = f"could not be set aside ({type(exc).__name__}); left unused"
+    else:
+        fsync_dir(source.parent)
+        outcome = f"was set aside as {target.name}, unused"
     with vault.transaction() as conn:
-        trail.append(
-            conn,
-            actor,
-            Action.KEY_ROTATION,
-            reason="a next slot generation the vault did not record was set aside, unused",
-        )
+        trail.append(conn, actor, Action.KEY_ROTATION, reason=f"{what} {outcome}")

@@ -13,6 +13,7 @@ from sac_desktop.security.anchors import FileAnchor, HeadAnchor, KeyringAnchor
 from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
+from sac_desktop.services.permissions import Area, Op, require
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
 from sac_desktop.storage import accounts, records
@@ -59,6 +60,7 @@ class Session:
         return cls(open_vault(path, key, backups_dir), actor, clock, anchors)
 
     def verify(self) -> list[ChainReport]:
+        require(self.actor, Area.AUDIT, Op.READ)
         return verify_vault(self.vault, self.trail.anchors)
 
     def checkpoint(self) -> None:

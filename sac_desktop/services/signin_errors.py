@@ -1,5 +1,6 @@
 """The errors sign-in can end in, for the interface to tell apart (Qt-free re-exports)."""
 
+from sac_desktop.security.kdf import KdfWorkerError, WeakKdfParams
 from sac_desktop.security.keystore import KeystoreError
 from sac_desktop.security.slots import (
     ForeignSlot,
@@ -12,10 +13,12 @@ from sac_desktop.security.slots import (
 
 __all__ = [
     "ForeignSlot",
+    "KdfWorkerError",
     "KeystoreError",
     "NoSuchAccount",
     "SlotError",
     "SlotsDamaged",
     "SlotsMissing",
+    "WeakKdfParams",
     "WrongPassword",
 ]

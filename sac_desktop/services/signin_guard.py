@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-
 from sac_desktop.domain.clock import format_utc, parse_utc
 from sac_desktop.domain.entries import canonical_json
 from sac_desktop.fsutil import atomic_write, open_private_append
-from sac_desktop.security.slots import SlotsDamaged, open_sealed, seal
+from sac_desktop.security.slots import open_sealed, seal
 
 FREE_ATTEMPTS = 5
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(minutes=15)
 _AAD = b"sac-desktop pre-sign-in log v1"
+#: The only events the log may carry; anything else is counted as unreadable.
+EVENTS = frozenset({"wrong_password", "removed_account", "recovery_used"})
+MAX_EVENTS = 10_000
 
 
 class Throttled(Exception):
@@ -49,17 +50,26 @@ class Throttle:
     path: Path
 
     def _load(self) -> dict[str, dict[str, object]]:
+        """Entries of the right shape only: a damaged file never blocks a sign-in."""
         try:
-            body = json.loads(self.path.read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
+            body = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
             return {}
-        return body if isinstance(body, dict) else {}
+        if not isinstance(body, dict):
+            return {}
+        return {k: v for k, v in body.items() if isinstance(k, str) and isinstance(v, dict)}
 
     def check(self, account_id: str, now: datetime) -> None:
         state = self._load().get(account_id)
         if not state or not isinstance(state.get("until"), str):
             return
-        until = parse_utc(str(state["until"]))
+        try:
+            until = parse_utc(str(state["until"]))
+        except ValueError:
+            return
+        # Never longer than the cap from now: a clock that was fast, or an edited file,
+        # must not turn a wait into a lockout.
+        until = min(until, now + MAX_DELAY)
         if now < until:
             raise Throttled(int((until - now).total_seconds()) + 1)
 
@@ -107,20 +117,24 @@ class PreAuthLog:
     def read(self, private_key: bytes) -> tuple[list[PreAuthEvent], int]:
         """Events that decrypt, and the number of lines that did not (damaged or foreign)."""
         try:
-            lines = self.path.read_text("ascii").splitlines()
+            lines = self.path.read_bytes().splitlines()
         except FileNotFoundError:
             return [], 0
         events, bad = [], 0
-        for line in lines:
+        for line in lines[:MAX_EVENTS]:
             if not line.strip():
                 continue
             try:
-                body = json.loads(open_sealed(private_key, json.loads(line), _AAD))
-                events.append(
-                    PreAuthEvent(str(body["at"]), str(body["account"]), str(body["event"]))
-                )
-            except (ValueError, KeyError, TypeError, InvalidTag, SlotsDamaged, UnicodeDecodeError):
+                sealed = json.loads(line)
+                body = json.loads(open_sealed(private_key, sealed, _AAD))
+                event = PreAuthEvent(str(body["at"]), str(body["account"]), str(body["event"]))
+                parse_utc(event.at_utc)
+                if event.event not in EVENTS or len(event.account_id) > 64:
+                    raise ValueError("unexpected event")
+                events.append(event)
+            except Exception:  # any damaged, foreign or forged line: counted, never trusted
                 bad += 1
+        bad += max(0, len(lines) - MAX_EVENTS)
         return events, bad
 
     def clear(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -28,14 +29,16 @@ from PySide6.QtWidgets import (
 
 from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.i18n import Translator
-from sac_desktop.services.installation import AccountAdmin, PasswordRejected, ReasonRequired
+from sac_desktop.services.installation import AccountAdmin, ReasonRequired
 from sac_desktop.services.rotation import remove_for_cause
-from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
+from sac_desktop.ui.messages import describe, is_expected
 from sac_desktop.ui.password_field import PasswordField
 
 
 class AdminPage(QWidget):
     back_requested = Signal()
+    busy_changed = Signal(bool)  # True while the vault is being re-encrypted
+    rotation_failed = Signal(str)
 
     def __init__(self, report_bug: Callable[[BaseException], None]) -> None:
         super().__init__()
@@ -258,19 +261,25 @@ class AdminPage(QWidget):
         assert self._t is not None
         try:
             action()
-        except PasswordRejected as exc:
-            self.message.setText("\n".join(self._t._(PASSWORD_MESSAGES[p]) for p in exc.problems))
-            return
         except ReasonRequired:
             self.message.setText(self._t._("A psychologist account needs a reason."))
             return
-        except (ValueError, PermissionError, LookupError) as exc:
-            self.message.setText(
-                self._t._("That could not be done: %(why)s") % {"why": type(exc).__name__}
-            )
+        except Exception as exc:
+            if not is_expected(exc):
+                self.report_bug(exc)
+                return
+            self.message.setText(describe(self._t, exc))
             return
+        # A reason belongs to one action: never carried silently into the next one.
+        self.reason.clear()
         self.message.setText(done)
         self._reload()
+
+    def confirm(self, text: str) -> bool:
+        """Asked before an action that cannot be undone (tests answer it themselves)."""
+        assert self._t is not None
+        answer = QMessageBox.question(self, self._t._("SAC Desktop"), text)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _create(self) -> None:
         if self.admin is None or self._t is None:
@@ -304,6 +313,8 @@ class AdminPage(QWidget):
         if self.admin is None or self._t is None or account_id is None:
             return
         admin, reason = self.admin, self.reason.text().strip() or None
+        if not self.confirm(self._t._("Deactivate this account? Its password stops working.")):
+            return
         self._run(
             lambda: admin.deactivate(account_id, reason), self._t._("The account was deactivated.")
         )
@@ -318,21 +329,33 @@ class AdminPage(QWidget):
             self.message.setText(t._("Removing someone for cause needs a reason."))
             return
         admin = self.admin
+        if not self.confirm(
+            t._(
+                "Remove this account for cause? The vault is re-encrypted with a new key; this "
+                "takes a moment and cannot be undone."
+            )
+        ):
+            return
 
         def work() -> object:
             return remove_for_cause(admin.installation, admin.me, account_id, reason)
 
         def done(_result: object, error: BaseException | None) -> None:
-            self.remove_button.setEnabled(True)
+            self.setEnabled(True)
+            self.busy_changed.emit(False)
             if error is not None:
-                self.message.setText(
-                    t._("That could not be done: %(why)s") % {"why": type(error).__name__}
-                )
+                if not is_expected(error):
+                    self.report_bug(error)
+                # The session may be closed now: the next sign-in finishes the rotation.
+                self.rotation_failed.emit(describe(t, error))
                 return
+            self.reason.clear()
             self.message.setText(t._("The account was removed and the vault now has a new key."))
             self._reload()
 
-        self.remove_button.setEnabled(False)
+        # Nothing else may use the vault while it is re-encrypted (idle lock, other actions).
+        self.setEnabled(False)
+        self.busy_changed.emit(True)
         self.message.setText(t._("Re-encrypting the vault with a new key…"))
         if self.run_slow is not None:
             self.run_slow(work, done)

@@ -35,11 +35,11 @@ from sac_desktop.services.demo import DemoAccount
 from sac_desktop.services.errors import AnchorMismatch, Forbidden, VaultError
 from sac_desktop.services.installation import (
     AccountAdmin,
-    AccountInactive,
     DeviceSecretMissing,
     Installation,
     SetupRequest,
     SignedIn,
+    mark_notices_seen,
 )
 from sac_desktop.services.permissions import Area, Op, allowed
 from sac_desktop.services.record import ReasonRequired
@@ -50,18 +50,13 @@ from sac_desktop.services.setup_checks import (
     parse_recovery_code,
 )
 from sac_desktop.services.signin_errors import (
-    ForeignSlot,
-    KeystoreError,
-    NoSuchAccount,
     SlotError,
-    SlotsMissing,
-    WrongPassword,
 )
-from sac_desktop.services.signin_guard import Throttled
 from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.case_list import CaseListPanel
 from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
 from sac_desktop.ui.idle import IdleWatcher
+from sac_desktop.ui.messages import describe, is_expected
 from sac_desktop.ui.models import (
     FIELD_KEY_ROLE,
     FieldsModel,
@@ -330,6 +325,8 @@ class MainWindow(QMainWindow):
         self.vault_page = VaultPage(self.t)
         self.admin_page = AdminPage(report_bug)
         self.admin_page.run_slow = self.runner.run
+        self.admin_page.busy_changed.connect(self._admin_busy)
+        self.admin_page.rotation_failed.connect(self._rotation_failed)
         self.admin_page.back_requested.connect(self._back_to_cases)
         self.stack = QStackedWidget()
         for page in (
@@ -411,6 +408,7 @@ class MainWindow(QMainWindow):
             entries = []
             self.signin_page.message.setText(self._slot_message(exc))
         self.signin_page.set_accounts(entries, self.t)
+        self.signin_page.password.clear()
         self._show_training_accounts()
         self.stack.setCurrentWidget(self.signin_page)
         if username:
@@ -550,6 +548,9 @@ class MainWindow(QMainWindow):
         page.set_busy(False)
         if error is not None:
             if isinstance(error, DeviceSecretMissing):
+                if page is self.lock_page:  # the recovery box lives on the sign-in page
+                    self._show_sign_in(self._username)
+                    page = self.signin_page
                 self.signin_page.recovery_box.show()
                 self.signin_page.recovery.setFocus()
             page.message.setText(self._sign_in_message(error))
@@ -580,6 +581,8 @@ class MainWindow(QMainWindow):
             self._show_error(AnchorMismatch(session.anchor_finding.problem.value))
         for notice in signed.notices:
             self._show_notice(notice)
+        if signed.notices:
+            mark_notices_seen(signed)
         if signed.account.role == Role.COORDINATOR.value:
             jumps = AccountAdmin(self.installation, signed).new_clock_jumps()
             if jumps:
@@ -601,11 +604,18 @@ class MainWindow(QMainWindow):
                 box.open()
 
     def _show_notice(self, notice: tuple[int, str, str | None, str | None, str]) -> None:
-        _notice_id, kind, _subject, reason, _when = notice
+        _notice_id, kind, subject, reason, _when = notice
+        names = self.session.record.staff_names() if self.session is not None else {}
+        who = names.get(subject or "", "?")
         text = {
-            "psychologist_created": self.t._("A psychologist account was created."),
-            "psychologist_reset": self.t._("A psychologist account's password was reset."),
-        }.get(kind, kind)
+            "psychologist_created": self.t._("A psychologist account was created: %(name)s."),
+            "psychologist_reset": self.t._(
+                "The password of a psychologist account was reset: %(name)s."
+            ),
+            "psychologist_left": self.t._(
+                "An account is no longer a psychologist account: %(name)s."
+            ),
+        }.get(kind, kind) % {"name": who}
         box = QMessageBox(
             QMessageBox.Icon.Information,
             self.t._("SAC Desktop"),
@@ -650,6 +660,7 @@ class MainWindow(QMainWindow):
         self._update_chrome()
 
     def switch_user(self) -> None:
+        self.lock_page.password.clear()
         if self.signed_in is not None:
             self._end_session(Action.SIGN_OUT)
         self._username = None
@@ -683,7 +694,9 @@ class MainWindow(QMainWindow):
             return None
         signed = self.signed_in
         dialog = ChangePasswordDialog(
-            self.t, lambda new: self.installation.change_own_password(signed, new), self
+            self.t,
+            lambda current, new: self.installation.change_own_password(signed, current, new),
+            self,
         )
         dialog.open()
         return dialog
@@ -716,6 +729,25 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.admin_page)
 
+    def _admin_busy(self, busy: bool) -> None:
+        """While the vault is re-encrypted: no idle lock, no checkpoint, no other action."""
+        for widget in (self.lock_button, self.new_case_button, self.password_button):
+            widget.setEnabled(not busy)
+        self.lock_action.setEnabled(not busy)
+        if busy:
+            self.idle.stop()
+            self.checkpoint_timer.stop()
+        elif self.signed_in is not None:
+            self.idle.start()
+            self.checkpoint_timer.start()
+
+    def _rotation_failed(self, text: str) -> None:
+        """The vault may be closed mid-rotation: sign in again (that finishes it)."""
+        self.switch_user()
+        self.signin_page.message.setText(
+            text + " " + self.t._("Sign in again: the change of key is finished then.")
+        )
+
     def _back_to_cases(self) -> None:
         if self.session is not None:
             self.idle.timeout_s = self.session.lock_timeout_minutes() * 60
@@ -730,7 +762,8 @@ class MainWindow(QMainWindow):
 
     def _reload_cases(self) -> None:
         if self.session is not None:
-            self.vault_page.case_panel.set_source(self.session.case_list)
+            readable = allowed(self.session.actor.role, Area.CASE, Op.READ)
+            self.vault_page.case_panel.set_source(self.session.case_list if readable else None)
 
     def new_case(self) -> None:
         if self.session is None:
@@ -828,43 +861,10 @@ class MainWindow(QMainWindow):
 
     # -- messages ---------------------------------------------------------------------
     def _sign_in_message(self, error: BaseException) -> str:
-        t = self.t
-        if isinstance(error, Throttled):
-            return t._(
-                "Too many wrong passwords for this account. Try again in %(seconds)d seconds, "
-                "or ask a coordinator to lift the wait."
-            ) % {"seconds": error.seconds_left}
-        if isinstance(error, WrongPassword):
-            return t._("The password is not right. Check it and try again.")
-        if isinstance(error, NoSuchAccount):
-            return t._("There is no account with that name on this workstation.")
-        if isinstance(error, AccountInactive):
-            return t._("This account was deactivated. Ask a coordinator.")
-        if isinstance(error, DeviceSecretMissing):
-            return t._(
-                "This workstation's key store no longer holds its key. Type the recovery "
-                "code below to restore it; nothing is lost."
-            )
-        if isinstance(error, SlotError):
-            return self._slot_message(error)
-        if isinstance(error, VaultError):
-            return t._(error.message) + " " + t._(error.hint)
-        if isinstance(error, KeystoreError):
-            return t._(
-                "The operating system's key store could not be used. Check that you are "
-                "signed in to the computer, then try again."
-            )
-        return t._("Signing in failed because of an unexpected problem. Please report it.")
+        return describe(self.t, error)
 
     def _slot_message(self, error: BaseException) -> str:
-        if isinstance(error, ForeignSlot):
-            return self.t._("This account's key belongs to another installation.")
-        if isinstance(error, SlotsMissing):
-            return self.t._("The key file beside the vault is missing. Ask the coordinator.")
-        return self.t._(
-            "The key file beside the vault is damaged. Nothing was changed. Ask the "
-            "coordinator to restore it from a backup or to use the recovery code."
-        )
+        return describe(self.t, error)
 
     def _show_error(self, error: BaseException, text: str | None = None) -> None:
         if text is not None:
@@ -915,13 +915,4 @@ class MainWindow(QMainWindow):
 
 
 def _is_expected(error: BaseException) -> bool:
-    return isinstance(
-        error,
-        SlotError
-        | VaultError
-        | Throttled
-        | DeviceSecretMissing
-        | AccountInactive
-        | KeystoreError
-        | Forbidden,
-    )
+    return is_expected(error)

@@ -43,7 +43,7 @@ class OsLockWatcher(QObject):
             "org.freedesktop.login1.Manager",
             "PrepareForSleep",
             self,
-            "_on_sleep(bool)",
+            SLOT("_on_sleep(bool)"),
         ):
             self.connected.append("org.freedesktop.login1.Manager")
 

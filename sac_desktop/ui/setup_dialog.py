@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -56,6 +57,7 @@ class SetupDialog(QDialog):
         self._disk = disk
         self._print_sheet = print_sheet
         self.result_: SetupResult | None = None
+        self._done = False
 
         self.centre = QComboBox()
         self.centre.setObjectName("setupCentre")
@@ -325,6 +327,24 @@ class SetupDialog(QDialog):
         if self.result_ is not None and self._print_sheet is not None:
             self._print_sheet(self.recovery_sheet())
 
+    def confirm(self, text: str) -> bool:
+        """Asked before leaving without typing the code back (tests answer it themselves)."""
+        answer = QMessageBox.question(self, self.t._("Set up this workstation"), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def reject(self) -> None:
+        """Escape or closing the window on the code page: the code is never shown again."""
+        if self.result_ is not None and self.pages.currentIndex() == 1 and not self._done:
+            if not self.confirm(
+                self.t._(
+                    "The recovery code will not be shown again. Close without having typed it "
+                    "back? The vault stays set up; keep the code you wrote down safe."
+                )
+            ):
+                return
+            self.completed.emit(self.result_)
+        super().reject()
+
     def _finish(self) -> None:
         if self.result_ is None:
             return
@@ -339,6 +359,7 @@ class SetupDialog(QDialog):
             return
         self.code_label.clear()
         self.typed_back.clear()
+        self._done = True
         self.completed.emit(self.result_)
         self.accept()
 

@@ -220,6 +220,7 @@ class LockPage(QWidget):
 
     def show_for(self, display_name: str, t: Translator) -> None:
         self._who = display_name
+        self.password.clear()  # never keep what someone else typed here
         self.message.clear()
         self.retranslate(t)
         self.password.setFocus()
