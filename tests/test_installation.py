@@ -358,3 +358,20 @@ def test_psychologist_role_changes_need_a_reason_and_notices_are_shown_once(inst
         assert again.notices == []
     finally:
         again.session.close()
+
+
+def test_an_older_slots_file_cannot_bring_back_an_old_password(installed) -> None:  # type: ignore[no-untyped-def]
+    inst, _ = installed
+    inst.sign_in("coord", PASSWORD).session.close()  # the current slot is now remembered
+    kept = inst.slots_path.read_bytes()  # someone keeps a copy
+    signed = inst.sign_in("coord", PASSWORD)
+    inst.change_own_password(signed, PASSWORD, "a completely new passphrase")
+    admin = AccountAdmin(inst, signed)
+    nurse = admin.create_account("nurse", "Nurse One", Role.FORENSIC_NURSE, "tulip meadow sunrise")
+    admin.reset_password(nurse, "harbour lantern violet")
+    signed.session.close()
+    inst.slots_path.write_bytes(kept)  # ... and writes it back later
+    with pytest.raises(slots.SlotsDamaged):
+        inst.sign_in("coord", PASSWORD)
+    current = make(inst.paths, inst.clock, inst.keystore)
+    assert current.slots_path.read_bytes() == kept  # refused, nothing rewritten

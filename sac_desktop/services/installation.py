@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import secrets
 import uuid
@@ -109,6 +110,40 @@ class SignedIn:
     account: account_store.AccountRow
     unlocked: Unlocked = field(repr=False)
     notices: list[tuple[int, str, str | None, str | None, str]] = field(default_factory=list)
+
+
+def slot_fingerprint(slot: slots.Slot) -> str:
+    """What identifies the current wrapping of an account's slot (not its sealed parts,
+    which change with every rotation)."""
+    wrapped = slot.wrapped_private_key
+    text = "|".join(
+        (
+            slot.slot_id,
+            slot.salt.hex(),
+            slot.kek_check.hex(),
+            str(wrapped.get("nonce")),
+            str(wrapped.get("ct")),
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _slot_setting(account_id: str, which: str = "current") -> str:
+    return f"{which}_slot:{account_id}"
+
+
+def _begin_slot_change(conn: object, account_id: str, slot: slots.Slot) -> None:
+    """Before the slots file is written: this is the slot that will be current."""
+    account_store.set_setting(conn, _slot_setting(account_id, "pending"), slot_fingerprint(slot))
+
+
+def _finish_slot_change(session: Session, account_id: str) -> None:
+    """After the slots file was written: the new slot is current, older copies are refused."""
+    with session.vault.transaction() as conn:
+        pending = account_store.get_setting(conn, _slot_setting(account_id, "pending"))
+        if pending:
+            account_store.set_setting(conn, _slot_setting(account_id), pending)
+            account_store.set_setting(conn, _slot_setting(account_id, "pending"), "")
 
 
 def _check_new_password(password: str, *context: str) -> None:
@@ -339,7 +374,23 @@ class Installation:
             actor = Actor(account.id, Role(account.role))
             session = Session(vault, actor, self.clock, self.anchors)
             self._merge_preauth(session)
+            slot = slots_file.account_slot(account_id)
+            recorded = account_store.get_setting(vault.conn, _slot_setting(account_id))
+            pending = account_store.get_setting(vault.conn, _slot_setting(account_id, "pending"))
+            if pending and pending == slot_fingerprint(slot):
+                recorded = None  # the change was written just before a crash: finish it
+            if recorded is not None and recorded != slot_fingerprint(slot):
+                # An older copy of the slots file (a password since reset or changed): the
+                # vault remembers which slot is current and refuses the stale one.
+                with vault.transaction() as conn:
+                    session.trail.append(conn, actor, Action.SIGN_IN_FAILED, reason="stale_slot")
+                raise slots.SlotsDamaged("stale slot")
             with vault.transaction() as conn:
+                if recorded is None:
+                    account_store.set_setting(
+                        conn, _slot_setting(account_id), slot_fingerprint(slot)
+                    )
+                    account_store.set_setting(conn, _slot_setting(account_id, "pending"), "")
                 session.trail.append(conn, actor, Action.SIGN_IN)
             notices = account_store.unseen_notices(vault.conn, account.id, account.role)
         except BaseException:
@@ -399,9 +450,12 @@ class Installation:
             slots_file, account.id, signed_in.unlocked, new_password, params, device, self.derive
         )
         session = signed_in.session
+        new_slot = changed.account_slot(account.id)
         with session.vault.transaction() as conn:
             session.trail.append(conn, session.actor, Action.PASSWORD_CHANGE)
+            _begin_slot_change(conn, account.id, new_slot)
         changed.save(self.slots_path)
+        _finish_slot_change(session, account.id)
 
     def recover_device_secret(self, code: RecoveryCode) -> bool:
         """The keyring lost the device secret: the recovery slot holds it; write it back.
@@ -539,7 +593,9 @@ class AccountAdmin:
                     (reason or "").strip(),
                     now,
                 )
+            _begin_slot_change(conn, account_id, slot)
         slots_file.with_slot(slot).with_directory_entry(entry).save(self.installation.slots_path)
+        _finish_slot_change(session, account_id)
         return account_id
 
     def reset_password(self, account_id: str, new_password: str, reason: str | None = None) -> None:
@@ -576,9 +632,11 @@ class AccountAdmin:
                     (reason or "").strip(),
                     now,
                 )
+            _begin_slot_change(conn, account_id, slot)
         slots_file.without_account(account_id).with_slot(slot).with_directory_entry(
             DirectoryEntry(account_id, account.username, account.display_name, account.role)
         ).save(self.installation.slots_path)
+        _finish_slot_change(session, account_id)
         self.installation.throttle.clear(account_id)
 
     def deactivate(self, account_id: str, reason: str | None = None) -> None:
