@@ -56,6 +56,7 @@ from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.case_list import CaseListPanel
 from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
 from sac_desktop.ui.idle import IdleWatcher
+from sac_desktop.ui.layout import centre_column, title_label
 from sac_desktop.ui.messages import describe, is_expected
 from sac_desktop.ui.models import (
     FIELD_KEY_ROLE,
@@ -92,12 +93,7 @@ class StartPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel()
-        self.title.setObjectName("startTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = title_label("startTitle", 1.6)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.setup_button = QPushButton()
@@ -123,14 +119,7 @@ class StartPage(QWidget):
         layout.addWidget(self.training_note)
         layout.addSpacing(12)
         layout.addWidget(self.quit_button, 0, Qt.AlignmentFlag.AlignLeft)
-        centred = QHBoxLayout()
-        centred.addStretch(1)
-        centred.addWidget(column, 4)
-        centred.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(centred)
-        outer.addStretch(2)
+        centre_column(self, column, 4)
 
     def retranslate(self, t: Translator) -> None:
         self.title.setText(t._("SAC Desktop"))

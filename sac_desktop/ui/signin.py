@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.i18n import Translator
 from sac_desktop.services.installation import DirectoryEntry
+from sac_desktop.ui.layout import centre_column, title_label
 from sac_desktop.ui.password_field import PasswordField
 
 
@@ -36,12 +37,7 @@ class SignInPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel()
-        self.title.setObjectName("signInTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = title_label("signInTitle", 1.4)
         self.account = QComboBox()
         self.account.setObjectName("signInAccount")
         self.account.setEditable(True)
@@ -95,14 +91,7 @@ class SignInPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.recovery_box)
         layout.addWidget(self.training_note)
-        centred = QHBoxLayout()
-        centred.addStretch(1)
-        centred.addWidget(column, 3)
-        centred.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(centred)
-        outer.addStretch(2)
+        centre_column(self, column, 3)
         self._t: Translator | None = None
         self._entries: list[DirectoryEntry] = []
 
@@ -170,12 +159,7 @@ class LockPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel()
-        self.title.setObjectName("lockTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = title_label("lockTitle", 1.4)
         self.who = QLabel()
         self.password = PasswordField("unlockPassword")
         self.password.edit.returnPressed.connect(self._unlock)
@@ -205,14 +189,7 @@ class LockPage(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
-        centred = QHBoxLayout()
-        centred.addStretch(1)
-        centred.addWidget(column, 3)
-        centred.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(centred)
-        outer.addStretch(2)
+        centre_column(self, column, 3)
         self._who = ""
 
     def _unlock(self) -> None:
