@@ -112,3 +112,15 @@ def test_revealing_identity_needs_a_reason_that_is_audited(session: Session, cas
     last = audit_log.records_for_case(session.vault.conn, case)[-1]
     assert last.action == Action.IDENTITY_REVEAL and last.reason == "checking the referral letter"
     assert SECRET not in repr(audit_log.records_for_case(session.vault.conn, case))
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_maintenance_and_audit_reads_are_coordinator_only(session: Session, role: Role) -> None:
+    actor_session = _as(session, role)
+    calls = [actor_session.verify, actor_session.record.rebuild_projections]
+    for call in calls:
+        if role is Role.COORDINATOR:
+            call()
+        else:
+            with pytest.raises(Forbidden):
+                call()

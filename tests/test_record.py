@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.case_number import CaseNumber
 from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.services.record import InvalidValue, UnknownCase
 from sac_desktop.services.session import Session
 from sac_desktop.storage import audit_log, projections
@@ -151,7 +152,8 @@ def test_rebuilt_projection_equals_maintained(session: Session, clock: FixedCloc
             cases.append(session.record.create_case()[0])
     conn = session.vault.conn
     maintained = sorted(projections.case_list(conn, limit=10_000), key=lambda r: r.case_id)
-    session.record.rebuild_projections()
+    coordinator = Session(session.vault, Actor("coord-1", Role.COORDINATOR), clock, [])
+    coordinator.record.rebuild_projections()  # a coordinator's maintenance action
     assert sorted(projections.case_list(conn, limit=10_000), key=lambda r: r.case_id) == maintained
     for row in maintained:
         state = session.record.open_case(row.case_id)
