@@ -20,6 +20,27 @@ from sac_desktop.fsutil import atomic_write
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
+def parse_heads(text: str | bytes) -> list[Anchor]:
+    """The remembered heads in the JSON body both anchors store (raises on a bad shape)."""
+    body = json.loads(text)
+    return [Anchor(str(c["chain"]), int(c["seq"]), str(c["hash"])) for c in body["chains"]]
+
+
+def merged_heads(vault_id: str, stored: list[Anchor], anchor: Anchor) -> str | None:
+    """The body with ``anchor`` remembered, or None: an anchor never moves backwards."""
+    current = {a.chain: a for a in stored}
+    previous = current.get(anchor.chain)
+    if previous is not None and previous.seq > anchor.seq:
+        return None
+    current[anchor.chain] = anchor
+    body = {
+        "format": "sac-desktop-audit-head",
+        "vault_id": vault_id,
+        "chains": [{"chain": a.chain, "seq": a.seq, "hash": a.hash} for a in current.values()],
+    }
+    return json.dumps(body, indent=2)
+
+
 class AnchorUnreadable(Exception):
     """A remembered audit head exists but cannot be read (damaged file or keyring entry)."""
 
@@ -47,25 +68,16 @@ class FileAnchor:
     def load(self, vault_id: str) -> list[Anchor]:
         path = self._path(vault_id)
         try:
-            body = json.loads(path.read_text("utf-8"))
-            return [Anchor(str(c["chain"]), int(c["seq"]), str(c["hash"])) for c in body["chains"]]
+            return parse_heads(path.read_bytes())
         except FileNotFoundError:
             return []
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise AnchorUnreadable("file anchor") from exc
 
     def store(self, vault_id: str, anchor: Anchor) -> None:
-        current = {a.chain: a for a in self.load(vault_id)}
-        previous = current.get(anchor.chain)
-        if previous is not None and previous.seq > anchor.seq:
-            return  # never move an anchor backwards
-        current[anchor.chain] = anchor
-        body = {
-            "format": "sac-desktop-audit-head",
-            "vault_id": vault_id,
-            "chains": [{"chain": a.chain, "seq": a.seq, "hash": a.hash} for a in current.values()],
-        }
-        atomic_write(self._path(vault_id), json.dumps(body, indent=2).encode("utf-8"))
+        text = merged_heads(vault_id, self.load(vault_id), anchor)
+        if text is not None:
+            atomic_write(self._path(vault_id), text.encode("utf-8"))
 
 
 @dataclass
@@ -97,8 +109,7 @@ class KeyringAnchor:
         if text is None:
             return []
         try:
-            body = json.loads(text)
-            return [Anchor(str(c["chain"]), int(c["seq"]), str(c["hash"])) for c in body["chains"]]
+            return parse_heads(text)
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyringEntryDamaged(
                 "The audit head kept in the OS keyring is damaged; the file anchor still "
@@ -121,19 +132,9 @@ class KeyringAnchor:
         try:
             # Read first and give up if that fails: writing without knowing the stored
             # head could move it backwards.
-            current = {a.chain: a for a in self._read(vault_id)}
-            previous = current.get(anchor.chain)
-            if previous is not None and previous.seq > anchor.seq:
-                return  # never move an anchor backwards
-            current[anchor.chain] = anchor
-            body = {
-                "format": "sac-desktop-audit-head",
-                "vault_id": vault_id,
-                "chains": [
-                    {"chain": a.chain, "seq": a.seq, "hash": a.hash} for a in current.values()
-                ],
-            }
-            guarded = GuardedKeyring(self.service, self.timeout)
-            guarded.set(self._username(vault_id), json.dumps(body, indent=2))
+            text = merged_heads(vault_id, self._read(vault_id), anchor)
+            if text is None:
+                return
+            GuardedKeyring(self.service, self.timeout).set(self._username(vault_id), text)
         except KeyringUnavailable:
             return

@@ -128,6 +128,20 @@ def slot_fingerprint(slot: slots.Slot) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _reason(reason: str | None) -> str | None:
+    """A reason as the audit trail keeps it: trimmed, or none at all."""
+    return (reason or "").strip() or None
+
+
+def _tell_psychologists(
+    conn: object, kind: str, account_id: str, reason: str | None, now: str
+) -> None:
+    """A notice shown to every psychologist at their next sign-in."""
+    account_store.add_notice(
+        conn, Role.PSYCHOLOGIST.value, kind, account_id, (reason or "").strip(), now
+    )
+
+
 def _slot_setting(account_id: str, which: str = "current") -> str:
     return f"{which}_slot:{account_id}"
 
@@ -581,18 +595,9 @@ class AccountAdmin:
                 ),
                 now,
             )
-            session.trail.append(
-                conn, session.actor, Action.ACCOUNT_CREATE, reason=(reason or "").strip() or None
-            )
+            session.trail.append(conn, session.actor, Action.ACCOUNT_CREATE, reason=_reason(reason))
             if role is Role.PSYCHOLOGIST:
-                account_store.add_notice(
-                    conn,
-                    Role.PSYCHOLOGIST.value,
-                    "psychologist_created",
-                    account_id,
-                    (reason or "").strip(),
-                    now,
-                )
+                _tell_psychologists(conn, "psychologist_created", account_id, reason, now)
             _begin_slot_change(conn, account_id, slot)
         slots_file.with_slot(slot).with_directory_entry(entry).save(self.installation.slots_path)
         _finish_slot_change(session, account_id)
@@ -620,18 +625,9 @@ class AccountAdmin:
                     conn, str(old.serial_number), account_id, now, "password_reset"
                 )
             account_store.update_account(conn, replace(account, certificate_pem=cert_pem), now)
-            session.trail.append(
-                conn, session.actor, Action.PASSWORD_RESET, reason=(reason or "").strip() or None
-            )
+            session.trail.append(conn, session.actor, Action.PASSWORD_RESET, reason=_reason(reason))
             if role is Role.PSYCHOLOGIST:
-                account_store.add_notice(
-                    conn,
-                    Role.PSYCHOLOGIST.value,
-                    "psychologist_reset",
-                    account_id,
-                    (reason or "").strip(),
-                    now,
-                )
+                _tell_psychologists(conn, "psychologist_reset", account_id, reason, now)
             _begin_slot_change(conn, account_id, slot)
         slots_file.without_account(account_id).with_slot(slot).with_directory_entry(
             DirectoryEntry(account_id, account.username, account.display_name, account.role)
@@ -717,18 +713,10 @@ class AccountAdmin:
                 ),
                 now_text,
             )
-            session.trail.append(
-                conn, session.actor, Action.ACCOUNT_UPDATE, reason=(reason or "").strip() or None
-            )
+            session.trail.append(conn, session.actor, Action.ACCOUNT_UPDATE, reason=_reason(reason))
             if involves_psychologist:
-                account_store.add_notice(
-                    conn,
-                    Role.PSYCHOLOGIST.value,
-                    "psychologist_created" if role is Role.PSYCHOLOGIST else "psychologist_left",
-                    account_id,
-                    (reason or "").strip(),
-                    now_text,
-                )
+                kind = "psychologist_created" if role is Role.PSYCHOLOGIST else "psychologist_left"
+                _tell_psychologists(conn, kind, account_id, reason, now_text)
         slots_file.with_directory_entry(
             DirectoryEntry(account_id, account.username, display_name.strip(), role.value)
         ).save(self.installation.slots_path)
