@@ -17,15 +17,17 @@ from typing import Any
 
 from sac_desktop.domain.clock import format_utc
 
-PROTOCOL_VERSION = "none"  # the clinical protocol file arrives with the intake issue
+PROTOCOL_VERSION = "none"  # entries written before a case had a protocol (upgrades)
 
 KIND_CASE_OPENED = "case.opened"
 KIND_FIELD_SET = "field.set"
+KIND_CONSENT = "consent.recorded"  # sac_desktop.domain.consent
 
 #: Current payload schema version of every entry kind.
 CURRENT_SCHEMA: dict[str, int] = {
     KIND_CASE_OPENED: 1,
     KIND_FIELD_SET: 1,
+    KIND_CONSENT: 1,
 }
 
 

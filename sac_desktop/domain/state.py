@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sac_desktop.domain.consent import KIND_CONSENT, ConsentRecord, record_from_payload
 from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FIELD_SET, Entry
 
 
@@ -37,6 +38,9 @@ class CaseState:
     history: dict[str, list[FieldVersion]] = field(default_factory=dict)
     entry_count: int = 0
     last_activity_utc: datetime | None = None
+    protocol: str | None = None  # the protocol version the case was opened under
+    consents: dict[str, ConsentRecord] = field(default_factory=dict)  # the latest per item
+    consent_history: list[ConsentRecord] = field(default_factory=list)
 
     def value(self, key: str, default: Any = None) -> Any:
         version = self.fields.get(key)
@@ -58,6 +62,12 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
             state.case_number = str(entry.payload["case_number"])
             state.training = bool(entry.payload.get("training", False))
             state.opened_utc = entry.at_utc
+            protocol = entry.payload.get("protocol")
+            state.protocol = str(protocol) if protocol else None
+        elif entry.kind == KIND_CONSENT:
+            record = record_from_payload(entry.payload, entry.id, entry.author, entry.at_utc)
+            state.consents[record.item] = record
+            state.consent_history.append(record)
         elif entry.kind == KIND_FIELD_SET:
             key = field_key(str(entry.payload["section"]), str(entry.payload["field"]))
             version = FieldVersion(

@@ -1,0 +1,502 @@
+"""The clinical protocol as versioned data (Qt-free, no I/O but parsing given text).
+
+Every time window, its graded states and its source, the acute limit and the follow-up
+schedule live in a TOML file under ``resources/protocols/`` that a centre's physician
+reviews. A case records the protocol version it was opened under. A file that is
+malformed, contradictory or of an unknown format is refused, naming the line.
+
+Format 1 (see ``resources/protocols/sac-be-2026.1.toml`` for a complete file)::
+
+    format = 1                 # the file format this module reads
+    id = "sac-be"              # a protocol family
+    version = "2026.1"         # this reviewed version
+    [clock]
+    acute_limit_hours = 168    # acute: at most this long after the last exposure
+    highlight_hours = 4        # the clock panel highlights deadlines this close
+    [[window]]
+    id = "hiv_pep"
+    label = { en = "...", nl = "...", fr = "...", de = "..." }
+    applies_when = []          # conditions, all needed (see CONDITIONS)
+    bands = [                  # from 0 h after the exposure, each until (inclusive)
+      { state = "optimal", until_hours = 24 },
+      { state = "reduced", until_hours = 72 },
+    ]
+    after = "closed"           # a hard stop; or "outside" (outside guidance)
+    source = "..."
+    [[followup]]
+    id = "hiv_test_6w"
+    label = { ... }
+    anchor = "last_exposure"   # or "first_dose", "visit"
+    due_days = 42
+    until_days = 49            # optional; not before due_days
+    source = "..."
+
+The last band of a window without a closing time (the hepatitis B vaccine) leaves out
+``until_hours`` and ``after``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeGuard
+
+FORMAT = 1
+LANGUAGES = ("en", "nl", "fr", "de")
+
+
+class State(StrEnum):
+    """Where an item stands on its clock, best first."""
+
+    OPTIMAL = "optimal"
+    REDUCED = "reduced"  # reduced yield or efficacy
+    OUTSIDE = "outside"  # outside guidance: may still be offered, with a recorded reason
+    CLOSED = "closed"  # only for hard stops
+    NOT_APPLICABLE = "not_applicable"
+    UNKNOWN = "unknown"  # the time of the assault is unknown: the clinician decides
+
+
+BAND_STATES = (State.OPTIMAL, State.REDUCED, State.OUTSIDE)
+_RANK = {State.OPTIMAL: 0, State.REDUCED: 1, State.OUTSIDE: 2, State.CLOSED: 3}
+AFTER_STATES = (State.OUTSIDE, State.CLOSED)
+
+#: Conditions a window or follow-up step can depend on (evaluated in ``deadlines``).
+CONDITIONS = frozenset(
+    {
+        "pregnancy_possible",
+        "vaginal_exposure",
+        "oral_exposure",
+        "anal_exposure",
+        "skin_exposure",
+        "source_hbsag_positive",
+        "hepatitis_a_indicated",
+        "dfsa_suspected",
+        "hbv_not_immune",
+    }
+)
+ANCHORS = frozenset({"last_exposure", "first_dose", "visit"})
+#: The longest span a file may give (100 years): beyond it a number is a typo, and
+#: infinity or NaN would break the date arithmetic of every case.
+MAX_DAYS = 36_525
+MAX_HOURS = MAX_DAYS * 24
+
+
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used; ``line`` is 1-based, or None if unknown."""
+
+    def __init__(self, problem: str, line: int | None, source: str = "") -> None:
+        where = f" (line {line})" if line else ""
+        super().__init__(f"{source}{where}: {problem}" if source else f"{problem}{where}")
+        self.problem = problem
+        self.line = line
+        self.source = source
+
+
+@dataclass(frozen=True)
+class Band:
+    state: State
+    start_hours: float
+    end_hours: float | None  # None: no end (no closing time)
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    label: Mapping[str, str]
+    bands: tuple[Band, ...]
+    after: State | None  # None when the last band never ends
+    source: str
+    applies_when: tuple[str, ...] = ()
+    group: str = ""
+
+    @property
+    def hard_stop(self) -> bool:
+        return self.after is State.CLOSED
+
+    @property
+    def limit_hours(self) -> float | None:
+        """Where guidance ends (the end of the last band)."""
+        return self.bands[-1].end_hours
+
+    def band_at(self, hours: float) -> State:
+        """The state ``hours`` after the exposure (band ends are inclusive)."""
+        for band in self.bands:
+            if band.end_hours is None or hours <= band.end_hours:
+                return band.state
+        assert self.after is not None
+        return self.after
+
+    def text(self, language: str) -> str:
+        return self.label.get(language) or self.label["en"]
+
+
+@dataclass(frozen=True)
+class FollowUpStep:
+    id: str
+    label: Mapping[str, str]
+    anchor: str
+    due_days: float
+    until_days: float | None
+    source: str
+    applies_when: tuple[str, ...] = ()
+
+    def text(self, language: str) -> str:
+        return self.label.get(language) or self.label["en"]
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    version: str
+    title: str
+    acute_limit_hours: float
+    highlight_hours: float
+    windows: tuple[Window, ...]
+    followups: tuple[FollowUpStep, ...]
+
+    @property
+    def key(self) -> str:
+        """What a case records: ``sac-be/2026.1``."""
+        return f"{self.id}/{self.version}"
+
+    def window(self, window_id: str) -> Window:
+        for window in self.windows:
+            if window.id == window_id:
+                return window
+        raise KeyError(window_id)
+
+
+# -- parsing --------------------------------------------------------------------------
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+_TOML_LINE = re.compile(r"at line (\d+)")
+#: A table header, ``[clock]`` or ``[[window]]``, with optional spaces and a comment.
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*(\]\]?)\s*(?:#.*)?$")
+
+
+def _header(line: str) -> str | None:
+    """``[[window]]`` for any spelling of that header line, else None."""
+    match = _HEADER.match(line)
+    if match is None or len(match.group(1)) != len(match.group(3)):
+        return None
+    return f"{match.group(1)}{match.group(2)}{match.group(3)}"
+
+
+def _finite(value: object, limit: float) -> TypeGuard[int | float]:
+    """A real number (not a boolean), finite and at most ``limit``."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and value <= limit
+    )
+
+
+class _Lines:
+    """Finds the line of a key in a file tomllib has already accepted.
+
+    tomllib gives no positions, so the text is scanned: ``[[table]]`` headers split the
+    file into blocks; a key is found within its block, a band by its order in ``bands``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def _block(self, table: str | None, index: int) -> tuple[int, int]:
+        if table is None:  # the top level: up to the first table header
+            for number, line in enumerate(self.lines):
+                if _header(line) is not None:
+                    return 0, number
+            return 0, len(self.lines)
+        header = f"[[{table}]]"
+        starts = [n for n, line in enumerate(self.lines) if _header(line) == header]
+        if index >= len(starts):
+            return 0, len(self.lines)
+        start = starts[index]
+        end = next(
+            (n for n in range(start + 1, len(self.lines)) if _header(self.lines[n]) is not None),
+            len(self.lines),
+        )
+        return start, end
+
+    def containing(self, table: str, index: int, after: int, *texts: str) -> int:
+        """The first line from line ``after`` (1-based) to the end of the block that
+        contains one of ``texts``; ``after`` itself when none does."""
+        _start, end = self._block(table, index)
+        for number in range(after - 1, end):
+            if any(text in self.lines[number] for text in texts):
+                return number + 1
+        return after
+
+    def of(self, table: str | None, index: int = 0, key: str | None = None) -> int:
+        start, end = self._block(table, index)
+        if key is None:
+            return start + 1
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number in range(start, end):
+            if pattern.match(self.lines[number]):
+                return number + 1
+        return start + 1
+
+    def of_band(self, index: int, band: int) -> int:
+        _start, end = self._block("window", index)
+        first = self.of("window", index, "bands") - 1
+        seen = -1
+        for number in range(first, end):
+            text = self.lines[number]
+            if number == first:
+                text = text.split("=", 1)[1]
+            seen += text.count("{")
+            if seen >= band:
+                return number + 1
+        return first + 1
+
+
+def parse_protocol(text: str, source: str = "") -> Protocol:
+    """Read and check a protocol file's text; raises :class:`ProtocolError`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        raise ProtocolError(
+            f"not valid TOML: {str(exc).split(' (at')[0]}",
+            int(match.group(1)) if match else None,
+            source,
+        ) from exc
+    return _Checker(data, _Lines(text), source).protocol()
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any], lines: _Lines, source: str) -> None:
+        self.data = data
+        self.lines = lines
+        self.source = source
+
+    def fail(self, problem: str, line: int | None) -> ProtocolError:
+        return ProtocolError(problem, line, self.source)
+
+    def protocol(self) -> Protocol:
+        data, lines = self.data, self.lines
+        fmt = data.get("format")
+        if fmt != FORMAT:
+            raise self.fail(
+                f"unknown protocol format {fmt!r}: this version reads format {FORMAT}",
+                lines.of(None, key="format"),
+            )
+        known = {"format", "id", "version", "title", "clock", "window", "followup"}
+        for key in data:
+            if key not in known:
+                raise self.fail(f"unknown key {key!r}", lines.of(None, key=key))
+        pid = self.text(data, "id", None, 0, pattern=_VERSION)
+        version = self.text(data, "version", None, 0, pattern=_VERSION)
+        title = self.text(data, "title", None, 0)
+        clock = data.get("clock")
+        if not isinstance(clock, dict):
+            raise self.fail("a [clock] table is needed", None)
+        clock_line = self._clock_line
+        for key in clock:
+            if key not in ("acute_limit_hours", "highlight_hours"):
+                raise self.fail(f"unknown key {key!r} in [clock]", clock_line(key))
+        acute = self.hours(clock, "acute_limit_hours", clock_line("acute_limit_hours"))
+        highlight = self.hours(clock, "highlight_hours", clock_line("highlight_hours"))
+        windows = tuple(self.window(w, i) for i, w in enumerate(self.list_of("window")))
+        if not windows:
+            raise self.fail("a protocol needs at least one [[window]]", None)
+        self.unique([w.id for w in windows], "window")
+        followups = tuple(self.followup(f, i) for i, f in enumerate(self.list_of("followup")))
+        self.unique([f.id for f in followups], "followup")
+        return Protocol(pid, version, title, acute, highlight, windows, followups)
+
+    def _clock_line(self, key: str) -> int:
+        for number, line in enumerate(self.lines.lines):
+            if _header(line) == "[clock]":
+                for later in range(number + 1, len(self.lines.lines)):
+                    text = self.lines.lines[later].strip()
+                    if _header(text) is not None:
+                        break
+                    if re.match(rf"^{re.escape(key)}\s*=", text):
+                        return later + 1
+                return number + 1
+        return 1
+
+    def list_of(self, table: str) -> list[dict[str, Any]]:
+        value = self.data.get(table, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(f"{table!r} must be written as [[{table}]] tables", None)
+        return value
+
+    def unique(self, ids: list[str], table: str) -> None:
+        seen: set[str] = set()
+        for index, item in enumerate(ids):
+            if item in seen:
+                raise self.fail(
+                    f"the {table} id {item!r} is used twice", self.lines.of(table, index, "id")
+                )
+            seen.add(item)
+
+    def text(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        name: str | None,
+        index: int,
+        pattern: re.Pattern[str] | None = None,
+    ) -> str:
+        value = table.get(key)
+        line = self.lines.of(name, index, key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{key!r} must be a non-empty text", line)
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(f"{key!r} has an invalid value {value!r}", line)
+        return value
+
+    def hours(self, table: Mapping[str, Any], key: str, line: int) -> float:
+        value = table.get(key)
+        if not _finite(value, MAX_HOURS) or not value > 0:
+            raise self.fail(
+                f"{key!r} must be a number greater than 0 and at most {MAX_HOURS}", line
+            )
+        return float(value)
+
+    def label(self, table: Mapping[str, Any], name: str, index: int) -> dict[str, str]:
+        value = table.get("label")
+        line = self.lines.of(name, index, "label")
+        if not isinstance(value, dict):
+            raise self.fail("'label' must give the text in en, nl, fr and de", line)
+        missing = [lang for lang in LANGUAGES if not str(value.get(lang, "")).strip()]
+        if missing:
+            raise self.fail(f"'label' has no text for: {', '.join(missing)}", line)
+        return {lang: str(value[lang]) for lang in LANGUAGES}
+
+    def conditions(self, table: Mapping[str, Any], name: str, index: int) -> tuple[str, ...]:
+        value = table.get("applies_when", [])
+        line = self.lines.of(name, index, "applies_when")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail("'applies_when' must be a list of condition names", line)
+        for condition in value:
+            if condition not in CONDITIONS:
+                # The list may span several lines: name the one with this condition.
+                quoted = (f'"{condition}"', f"'{condition}'")
+                where = self.lines.containing(name, index, line, *quoted)
+                raise self.fail(f"unknown condition {condition!r}", where)
+        return tuple(value)
+
+    def keys(self, table: Mapping[str, Any], allowed: set[str], name: str, index: int) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(f"unknown key {key!r}", self.lines.of(name, index, key))
+
+    def window(self, raw: dict[str, Any], index: int) -> Window:
+        allowed = {"id", "group", "label", "applies_when", "bands", "after", "source"}
+        self.keys(raw, allowed, "window", index)
+        wid = self.text(raw, "id", "window", index, pattern=_ID)
+        group = raw.get("group", "")
+        if not isinstance(group, str):
+            raise self.fail("'group' must be a text", self.lines.of("window", index, "group"))
+        label = self.label(raw, "window", index)
+        source = self.text(raw, "source", "window", index)
+        applies = self.conditions(raw, "window", index)
+        raw_bands = raw.get("bands")
+        bands_line = self.lines.of("window", index, "bands")
+        if not isinstance(raw_bands, list) or not raw_bands:
+            raise self.fail(f"window {wid!r} needs at least one band", bands_line)
+        bands: list[Band] = []
+        start = 0.0
+        for number, raw_band in enumerate(raw_bands):
+            line = self.lines.of_band(index, number)
+            if not isinstance(raw_band, dict):
+                raise self.fail("a band is { state = ..., until_hours = ... }", line)
+            for key in raw_band:
+                if key not in ("state", "until_hours"):
+                    raise self.fail(f"unknown key {key!r} in a band", line)
+            state = raw_band.get("state")
+            if state not in [s.value for s in BAND_STATES]:
+                raise self.fail(
+                    f"a band's state must be optimal, reduced or outside, not {state!r}", line
+                )
+            if bands and _RANK[State(state)] < _RANK[bands[-1].state]:
+                raise self.fail(
+                    f"contradictory: a {state} band cannot follow a {bands[-1].state} band "
+                    "(time only makes an item worse)",
+                    line,
+                )
+            end = raw_band.get("until_hours")
+            last = number == len(raw_bands) - 1
+            if end is None:
+                if not last:
+                    raise self.fail("only the last band may have no 'until_hours'", line)
+                bands.append(Band(State(state), start, None))
+                break
+            if not _finite(end, MAX_HOURS):
+                raise self.fail(
+                    f"'until_hours' must be a number of hours, at most {MAX_HOURS}", line
+                )
+            if end <= start:
+                raise self.fail(
+                    f"contradictory: this band ends at {end} h, before it starts at {start:g} h",
+                    line,
+                )
+            bands.append(Band(State(state), start, float(end)))
+            start = float(end)
+        after = raw.get("after")
+        after_line = self.lines.of("window", index, "after")
+        if bands[-1].end_hours is None:
+            if after is not None:
+                raise self.fail(
+                    "contradictory: 'after' is given but the last band never ends", after_line
+                )
+            after_state = None
+        else:
+            if after not in [s.value for s in AFTER_STATES]:
+                raise self.fail(
+                    f"'after' must be closed (a hard stop) or outside, not {after!r}",
+                    after_line if after is not None else bands_line,
+                )
+            after_state = State(after)
+        return Window(wid, label, tuple(bands), after_state, source, applies, group)
+
+    def followup(self, raw: dict[str, Any], index: int) -> FollowUpStep:
+        allowed = {"id", "label", "anchor", "due_days", "until_days", "applies_when", "source"}
+        self.keys(raw, allowed, "followup", index)
+        fid = self.text(raw, "id", "followup", index, pattern=_ID)
+        label = self.label(raw, "followup", index)
+        source = self.text(raw, "source", "followup", index)
+        anchor = raw.get("anchor")
+        if anchor not in ANCHORS:
+            raise self.fail(
+                f"'anchor' must be one of {', '.join(sorted(ANCHORS))}, not {anchor!r}",
+                self.lines.of("followup", index, "anchor"),
+            )
+        due = raw.get("due_days")
+        due_line = self.lines.of("followup", index, "due_days")
+        if not _finite(due, MAX_DAYS) or due < 0:
+            raise self.fail(
+                f"'due_days' must be a number of days, 0 or more and at most {MAX_DAYS}",
+                due_line,
+            )
+        until = raw.get("until_days")
+        if until is not None:
+            until_line = self.lines.of("followup", index, "until_days")
+            if not _finite(until, MAX_DAYS):
+                raise self.fail(
+                    f"'until_days' must be a number of days, at most {MAX_DAYS}", until_line
+                )
+            if until < due:
+                raise self.fail(
+                    f"contradictory: 'until_days' ({until}) comes before 'due_days' ({due})",
+                    until_line,
+                )
+        applies = self.conditions(raw, "followup", index)
+        return FollowUpStep(
+            fid,
+            label,
+            str(anchor),
+            float(due),
+            None if until is None else float(until),
+            source,
+            applies,
+        )
