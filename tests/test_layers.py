@@ -26,6 +26,7 @@ ALLOWED = {
         "logsafe",
         "fsutil",
         "paths",
+        "resources",  # the shipped protocol files
     },
     "reports": {"reports", "domain", "i18n", "resources"},
     "ui": {

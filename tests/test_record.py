@@ -100,7 +100,7 @@ def test_entry_rows_carry_everything_the_record_needs(session: Session) -> None:
         "2026-03-14T02:30:00.000000Z",
         "Europe/Brussels",
         60,
-        "none",
+        "sac-be/2026.1",  # the protocol the case was opened under
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.localtime import format_local
 from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.logsafe import get_logger
 from sac_desktop.paths import Paths
@@ -46,10 +47,9 @@ _PEOPLE = (
     ("psychologist", "Demo Psychologist", Role.PSYCHOLOGIST),
     ("police", "Demo Police Inspector", Role.POLICE_INSPECTOR),
 )
-_HOW = ["on_foot", "taxi", "police", "ambulance", "public_transport"]
-_REFERRED = ["self", "police", "emergency_department", "general_practitioner", "other"]
+_HOW = ["on_foot", "taxi", "police", "ambulance", "public_transport", "car"]
+_REFERRED = ["self", "police", "emergency_department", "general_practitioner", "support_circle"]
 _LANGUAGE = ["nl", "fr", "de", "en", "ar", "uk"]
-_SUPPORT = ["friend", "parent", "partner", "sibling", "none"]
 
 
 def _password() -> str:
@@ -76,6 +76,7 @@ def make_demo(
     # (the CA's validity included) comes before the clock the caller sees afterwards.
     end = clock.current
     clock.current = end - timedelta(hours=cases * 14 + 48)
+    # (A case takes under two hours of demo time, so the last one ends before ``end``.)
     installation.setup(
         SetupRequest(
             DEMO_CENTRE,
@@ -108,12 +109,42 @@ def make_demo(
         )
         with vault.bulk():
             for index in range(cases):
+                # The last two cases arrived today: their clocks are live in the demo.
+                recent = {cases - 1: 2, cases - 2: 20}.get(index)
+                clock.advance(hours=rng.randint(2, 14))
+                if recent is not None:
+                    clock.current = max(clock.current, end - timedelta(hours=recent))
                 _one_case(rng, index, clock, nurse, physician, psychologist)
         clock.current = max(clock.current + timedelta(minutes=5), end)
     finally:
         signed_in.session.close()
     _log.event("demo.created", cases=cases)
     return people
+
+
+def _local(clock: FixedClock, hours_ago: float = 0.0) -> str:
+    moment = clock.current - timedelta(hours=hours_ago)
+    return format_local(moment, clock.zone)
+
+
+def _episode(rng: random.Random, clock: FixedClock) -> dict[str, object]:
+    kind = rng.choice(["exact", "exact", "exact", "range", "unknown"])
+    episode: dict[str, object] = {
+        "time_kind": kind,
+        "violence": [rng.choice(["rape", "sexual_assault", "attempt"])],
+        "acts": rng.sample(["vaginal", "oral", "anal", "digital", "kissing", "biting"], 2),
+        "assailants": rng.choice([1, 1, 1, 2]),
+        "assailant_known": rng.choice(["yes", "no", "unknown"]),
+        "relationship": rng.choice(["stranger", "acquaintance", "partner", "ex_partner"]),
+        "location": rng.choice(["own_home", "assailant_home", "outdoors", "public_place"]),
+    }
+    hours = rng.choice([3, 9, 20, 40, 70, 100, 150])
+    if kind == "exact":
+        episode["at"] = _local(clock, hours)
+    elif kind == "range":
+        episode["from"] = _local(clock, hours + 6)
+        episode["to"] = _local(clock, hours)
+    return episode
 
 
 def _one_case(
@@ -124,41 +155,89 @@ def _one_case(
     physician: Session,
     psychologist: Session,
 ) -> None:
-    clock.advance(hours=rng.randint(2, 14))
     case_id, _number = nurse.record.create_case()
-    clock.advance(minutes=4)
+    record = nurse.record
     language = rng.choice(_LANGUAGE)
-    nurse.record.record_fields(
+    record.record_fields(
         case_id,
         "arrival",
         {
+            "arrived_at": _local(clock),
             "how": rng.choice(_HOW),
             "referred_by": rng.choice(_REFERRED),
-            "hours_since_assault": rng.choice([3, 9, 20, 40, 70, 100, 150, None]),
         },
     )
-    clock.advance(minutes=6)
-    nurse.record.record_fields(
+    clock.advance(minutes=4)
+    record.record_fields(
+        case_id,
+        "companions",
+        {
+            "people": [
+                {
+                    "name": f"Demo companion {index + 1}",
+                    "relation": "friend",
+                    "wants_support": "yes",
+                }
+            ]
+            if index % 2
+            else [],
+            "alone_moment_at": _local(clock),
+        },
+    )
+    interpreter = language not in ("nl", "fr", "de", "en")
+    record.record_fields(
+        case_id,
+        "language",
+        {
+            "language": language,
+            "interpreter_needed": "yes" if interpreter else "no",
+            **(
+                {"interpreter_name": "Demo interpreter", "interpreter_mode": "phone"}
+                if interpreter
+                else {}
+            ),
+        },
+    )
+    record.record_fields(
         case_id,
         "person",
         {
-            "pseudonym": f"Demo person {index + 1}",
             "age_years": rng.choice([15, 17, 19, 24, 31, 45, 62]),
-            "language": language,
-            "interpreter_needed": language not in ("nl", "fr", "de", "en"),
-            "companion": rng.choice(_SUPPORT),
+            "gender": rng.choice(["woman", "woman", "man", "non_binary", "trans_woman"]),
         },
     )
-    nurse.record.record_fields(case_id, "identity", {"name": f"Synthetic Person {index + 1}"})
-    if index % 3 == 0:  # a correction: the history keeps both values, with who and when
-        clock.advance(minutes=25)
-        physician.record.record_fields(
+    record.record_fields(case_id, "identity", {"name": f"Synthetic Person {index + 1}"})
+    episodes = [_episode(rng, clock) for _ in range(1 if index % 5 else 2)]
+    record.record_fields(case_id, "assault", {"episodes": episodes})
+    clock.advance(minutes=6)
+    record.record_fields(
+        case_id,
+        "medical",
+        {
+            "pregnancy_possible": rng.choice(["yes", "no", "unknown"]),
+            "hbv_vaccination": rng.choice(["immune", "partial", "none", "unknown"]),
+            "weight_kg": rng.choice([48, 61, 74, 90]),
+        },
+    )
+    record.record_fields(case_id, "risks", {"dfsa_suspected": rng.choice(["yes", "no", "unknown"])})
+    record.record_fields(
+        case_id, "notes", {"text": f"Demo person {index + 1}: synthetic case for training."}
+    )
+    for item in ("medical_care", "forensic_exam"):
+        record.record_consent(
             case_id,
-            "arrival",
             {
-                "hours_since_assault": rng.choice([12, 30, 60]),
+                "item": item,
+                "decision": "given",
+                "given_by": "person",
+                "at_local": _local(clock),
+                "interpreter": interpreter,
+                **({"interpreter_name": "Demo interpreter"} if interpreter else {}),
             },
         )
+    if index % 3 == 0:  # a correction: the history keeps both values, with who and when
+        clock.advance(minutes=25)
+        physician.record.record_fields(case_id, "medical", {"weight_kg": rng.choice([55, 66, 82])})
     if index % 4 == 2:
         clock.advance(minutes=40)
         psychologist.record.record_fields(

@@ -18,15 +18,25 @@ from zoneinfo import ZoneInfo
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.case_number import CaseNumber
 from sac_desktop.domain.clock import Clock, format_utc, utc_offset_minutes
+from sac_desktop.domain.consent import (
+    ConsentProblem,
+    ConsentRecord,
+    check_consent,
+    missing_consent,
+)
+from sac_desktop.domain.consent import item_label as item_label
+from sac_desktop.domain.deadlines import CaseClock, deadline_points
 from sac_desktop.domain.entries import (
     CURRENT_SCHEMA,
     KIND_CASE_OPENED,
+    KIND_CONSENT,
     KIND_FIELD_SET,
     PROTOCOL_VERSION,
     Entry,
     canonical_json,
     new_id,
 )
+from sac_desktop.domain.protocol import Protocol
 from sac_desktop.domain.roles import Actor
 from sac_desktop.domain.state import (
     CaseState,
@@ -37,7 +47,10 @@ from sac_desktop.domain.state import (
 )
 from sac_desktop.domain.upcast import upcast
 from sac_desktop.services.audit import AuditTrail
+from sac_desktop.services.clock import CLOCK_SECTIONS, case_clock, overlay_state
+from sac_desktop.services.intake import IntakeView, intake_view
 from sac_desktop.services.permissions import Area, Op, allowed, area_of, require
+from sac_desktop.services.protocols import ProtocolRegistry, shipped
 from sac_desktop.services.vaults import VaultInfo
 from sac_desktop.storage import accounts, projections, records
 from sac_desktop.storage.projections import CaseListRow
@@ -56,6 +69,22 @@ class InvalidValue(ValueError):
     """A value that cannot be stored (not plain JSON data)."""
 
 
+class ConsentMissing(PermissionError):
+    """This action needs a consent that is not in force (never given, or withdrawn)."""
+
+    def __init__(self, item: str) -> None:
+        super().__init__(item)
+        self.item = item
+
+
+class ConsentIncomplete(ValueError):
+    """A consent decision that misses what the record needs (who, why, what explained)."""
+
+    def __init__(self, problems: list[ConsentProblem]) -> None:
+        super().__init__(", ".join(p.field for p in problems))
+        self.problems = problems
+
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -72,13 +101,20 @@ def _check_values(section: str, values: Mapping[str, Any]) -> None:
 
 class RecordService:
     def __init__(
-        self, vault: Vault, info: VaultInfo, trail: AuditTrail, actor: Actor, clock: Clock
+        self,
+        vault: Vault,
+        info: VaultInfo,
+        trail: AuditTrail,
+        actor: Actor,
+        clock: Clock,
+        protocols: ProtocolRegistry | None = None,
     ) -> None:
         self.vault = vault
         self.info = info
         self.trail = trail
         self.actor = actor
         self.clock = clock
+        self.protocols = protocols if protocols is not None else shipped()
 
     # -- entries ----------------------------------------------------------------------
     def _entry(
@@ -88,6 +124,7 @@ class RecordService:
         payload: Mapping[str, Any],
         supersedes: str | None = None,
         now: datetime | None = None,
+        protocol: str | None = None,
     ) -> Entry:
         now = now or self.clock.now_utc()
         return Entry(
@@ -101,7 +138,7 @@ class RecordService:
             at_utc=now,
             tz=self.clock.zone,
             utc_offset_min=utc_offset_minutes(now, self.clock.zone),
-            protocol_version=PROTOCOL_VERSION,
+            protocol_version=protocol or PROTOCOL_VERSION,
             supersedes=supersedes,
         )
 
@@ -121,6 +158,7 @@ class RecordService:
         """Open a new case; returns its id and its pseudonymous number."""
         require(self.actor, Area.CASE, Op.WRITE)
         case_id = new_id()
+        protocol = self.protocols.current().key  # the case keeps it for good
         now = self.clock.now_utc()  # read once: the case row and its first entry agree
         year = now.astimezone(ZoneInfo(self.clock.zone)).year  # the centre's year, not UTC's
         with self.vault.transaction() as conn:
@@ -135,8 +173,9 @@ class RecordService:
                 self._entry(
                     case_id,
                     KIND_CASE_OPENED,
-                    {"case_number": number, "training": self.info.training},
+                    {"case_number": number, "training": self.info.training, "protocol": protocol},
                     now=now,
+                    protocol=protocol,
                 ),
             )
         return case_id, number
@@ -157,6 +196,10 @@ class RecordService:
             raise UnknownCase(case_id)
         state = self._state(conn, case_id)
         todo = changed_fields(state, section, values) if only_changed else values
+        for name in todo:
+            item = missing_consent(state.consents, section, name)
+            if item is not None:
+                raise ConsentMissing(item)
         written = []
         for name, value in todo.items():
             previous = state.fields.get(f"{section}.{name}")
@@ -165,10 +208,74 @@ class RecordService:
                 KIND_FIELD_SET,
                 {"section": section, "field": name, "value": value},
                 supersedes=None if previous is None else previous.entry_id,
+                protocol=state.protocol,
             )
             self._write(conn, entry)
             written.append(entry.id)
+        if written and section in CLOCK_SECTIONS:
+            self._update_deadlines(conn, case_id)
         return written
+
+    # -- consent ----------------------------------------------------------------------
+    def record_consent(self, case_id: str, decision: Mapping[str, Any]) -> str:
+        """One consent decision (given, refused, withdrawn) as an entry; returns its id.
+
+        ``decision`` holds item, decision, given_by, at_local, interpreter and, as needed,
+        proxy_name and proxy_relation, minor_reason, interpreter_name, explained.
+        """
+        require(self.actor, Area.CASE, Op.WRITE)
+        payload = {k: v for k, v in decision.items() if v not in (None, "")}
+        _check_values("consent", payload)
+        problems = check_consent(payload)
+        if problems:
+            raise ConsentIncomplete(problems)
+        with self.vault.transaction() as conn:
+            if not records.case_exists(conn, case_id):
+                raise UnknownCase(case_id)
+            state = self._state(conn, case_id)
+            previous = state.consents.get(str(payload["item"]))
+            entry = self._entry(
+                case_id,
+                KIND_CONSENT,
+                payload,
+                supersedes=None if previous is None else previous.entry_id,
+                protocol=state.protocol,
+            )
+            self._write(conn, entry)
+        return entry.id
+
+    def consents(self, state: CaseState) -> dict[str, ConsentRecord]:
+        """The decision in force per item of an opened case."""
+        return dict(state.consents)
+
+    # -- the clock --------------------------------------------------------------------
+    def clock_of(
+        self,
+        state: CaseState,
+        now: datetime | None = None,
+        drafts: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> tuple[CaseClock, Protocol, bool]:
+        """The case's clock at ``now`` under the protocol it was opened with (and whether
+        that protocol is still installed: if not, the current one stands in). ``drafts``
+        (what is being typed) count as if recorded, so the clock follows the typing."""
+        now = now or self.clock.now_utc()
+        return case_clock(state, self.protocols, now, self.clock.zone, drafts)
+
+    def intake_view(
+        self, state: CaseState, drafts: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> IntakeView:
+        """Notes, minors rules and episode times derived from an opened case."""
+        if drafts:
+            state = overlay_state(state, drafts)
+        return intake_view(state, self.info.centre, self.clock)
+
+    def _update_deadlines(self, conn: Any, case_id: str) -> None:
+        state = self._state(conn, case_id)
+        clock, _protocol, _exact = case_clock(
+            state, self.protocols, self.clock.now_utc(), self.clock.zone
+        )
+        points = [(format_utc(at), item) for at, item in deadline_points(clock)]
+        projections.set_deadlines(conn, case_id, points)
 
     # -- drafts -----------------------------------------------------------------------
     def save_draft(self, case_id: str, section: str, values: Mapping[str, Any]) -> None:
@@ -224,6 +331,14 @@ class RecordService:
         self.trail.record_read(self.actor, Action.CASE_OPEN, case_id, reason)
         return self._visible(self._state(self.vault.conn, case_id), revealed=False)
 
+    def reread(self, case_id: str) -> CaseState:
+        """The case again after this person wrote to it, within the view that opening it
+        audited (not a new read: nothing else is shown)."""
+        require(self.actor, Area.CASE, Op.READ)
+        if not records.case_exists(self.vault.conn, case_id):
+            raise UnknownCase(case_id)
+        return self._visible(self._state(self.vault.conn, case_id), revealed=False)
+
     def reveal_identity(self, case_id: str, reason: str) -> CaseState:
         """Identity fields in the clear: asks for a reason, which goes into the audit trail."""
         require(self.actor, Area.IDENTITY, Op.REVEAL)
@@ -277,3 +392,5 @@ class RecordService:
         require(self.actor, Area.SETTINGS, Op.WRITE)
         with self.vault.transaction() as conn:
             projections.rebuild_case_list(conn)
+            for case_id in records.case_ids(conn):
+                self._update_deadlines(conn, case_id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,12 @@ class CaseListRow:
     opened_utc: str
     last_activity_utc: str
     entry_count: int
+    #: (UTC moment, item) at which the case's clock changes, sorted (format_utc text).
+    deadlines: tuple[tuple[str, str], ...] = ()
+
+    def next_deadline(self, now_utc: str) -> tuple[str, str] | None:
+        """The first deadline after ``now_utc`` (format_utc text), or None."""
+        return next((d for d in self.deadlines if d[0] > now_utc), None)
 
 
 def apply_entry(conn: Any, entry: Entry) -> None:
@@ -49,7 +56,7 @@ def case_list(conn: Any, limit: int = 500) -> list[CaseListRow]:
     return case_page(conn, CaseQuery(), 0, limit)
 
 
-_COLUMNS = "case_id, number, training, opened_utc, last_activity_utc, entry_count"
+_COLUMNS = "case_id, number, training, opened_utc, last_activity_utc, entry_count, deadlines"
 _ORDER = "ORDER BY last_activity_utc DESC, number DESC"
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: How a page is cut. Walking the list in order (recency index) stops once the page is
@@ -120,7 +127,14 @@ def _filter_index(query: CaseQuery) -> str:
 
 
 def _row(r: Any) -> CaseListRow:
-    return CaseListRow(r[0], r[1], bool(r[2]), r[3], r[4], int(r[5]))
+    deadlines = tuple((str(at), str(item)) for at, item in json.loads(r[6] or "[]"))
+    return CaseListRow(r[0], r[1], bool(r[2]), r[3], r[4], int(r[5]), deadlines)
+
+
+def set_deadlines(conn: Any, case_id: str, deadlines: Sequence[tuple[str, str]]) -> None:
+    """Replace a case's deadlines (kept by the services from the clock engine)."""
+    text = json.dumps(sorted([list(d) for d in deadlines]), separators=(",", ":"))
+    conn.execute("UPDATE proj_case_list SET deadlines = ? WHERE case_id = ?", (text, case_id))
 
 
 def count_cases(conn: Any, query: CaseQuery) -> int:
@@ -173,7 +187,7 @@ def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
             (row.case_id, row.number, row.opened_utc),
         )
         conn.execute(
-            f"INSERT INTO proj_case_list ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO proj_case_list ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 row.case_id,
                 row.number,
@@ -181,6 +195,7 @@ def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
                 row.opened_utc,
                 row.last_activity_utc,
                 row.entry_count,
+                json.dumps([list(d) for d in row.deadlines]),
             ),
         )
         written += 1
@@ -188,7 +203,8 @@ def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
 
 
 def rebuild_case_list(conn: Any) -> None:
-    """Throw the projection away and fold every entry into it again."""
+    """Throw the projection away and fold every entry into it again (the services then
+    set each case's deadlines: they need the clock engine and the case's protocol)."""
     conn.execute("DELETE FROM proj_case_list")
     for entry in iter_all_entries(conn):
         apply_entry(conn, entry)

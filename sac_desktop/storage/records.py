@@ -51,6 +51,10 @@ def insert_case(conn: Any, case_id: str, number: str, created_utc: str) -> None:
     )
 
 
+def case_ids(conn: Any) -> list[str]:
+    return [str(r[0]) for r in conn.execute("SELECT id FROM cases ORDER BY created_utc, id")]
+
+
 def case_exists(conn: Any, case_id: str) -> bool:
     return conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is not None
 

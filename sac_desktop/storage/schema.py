@@ -135,6 +135,12 @@ V4_CASE_LIST_INDEXES: list[str] = [
     """CREATE INDEX proj_case_list_by_opened ON proj_case_list (opened_utc, training, number)""",
 ]
 
+# The case list's "next deadline": the moments each case's clock changes, kept by the
+# services (the clock engine), so the list shows the first one after "now" unread.
+V5_CASE_DEADLINES: list[str] = [
+    """ALTER TABLE proj_case_list ADD COLUMN deadlines TEXT NOT NULL DEFAULT '[]'""",
+]
+
 Step = Callable[[Any], None]
 
 
@@ -157,6 +163,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "projections: case list", V2_PROJECTIONS),
     Migration(3, "accounts, certificates, notices, settings", V3_ACCOUNTS),
     Migration(4, "case list indexes: recency, opened date", V4_CASE_LIST_INDEXES),
+    Migration(5, "case list: deadlines of the clock", V5_CASE_DEADLINES),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 META_UNAUDITED_MIGRATION = "migration_not_yet_audited"
