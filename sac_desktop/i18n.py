@@ -12,7 +12,7 @@ from __future__ import annotations
 import gettext
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,6 +74,11 @@ class Translator:
         from babel.dates import format_datetime
 
         return str(format_datetime(moment, format="medium", locale=self.language))
+
+    def format_date(self, day: date) -> str:
+        from babel.dates import format_date
+
+        return str(format_date(day, format="medium", locale=self.language))
 
     def format_number(self, number: float) -> str:
         from babel.numbers import format_decimal

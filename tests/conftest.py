@@ -177,3 +177,24 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def tool(name: str) -> str | None:
     return shutil.which(name)
+
+
+# -- the main window (the UI tests) ---------------------------------------------------
+@pytest.fixture
+def bugs() -> list[BaseException]:
+    return []
+
+
+@pytest.fixture
+def monotonic():  # type: ignore[no-untyped-def]
+    from tests.helpers.ui import FakeMonotonic
+
+    return FakeMonotonic()
+
+
+@pytest.fixture
+def window(qtbot, paths, installation, demo_accounts, bugs, monotonic):  # type: ignore[no-untyped-def]
+    """A shown main window on a training installation with a demo account per role."""
+    from tests.helpers.ui import _window
+
+    return _window(qtbot, paths, installation, bugs, monotonic, list(demo_accounts.values()))

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QWidget,
 )
 
@@ -27,70 +28,34 @@ from sac_desktop.ui.main_window import MainWindow
 from sac_desktop.ui.models import FieldsModel
 from sac_desktop.ui.setup_dialog import SetupDialog
 from sac_desktop.ui.tasks import ImmediateRunner, TaskRunner
+from tests.helpers.ui import _sign_in, _window
 
 PASSWORD = "correct horse battery staple"
-
-
-class FakeMonotonic:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def bugs() -> list[BaseException]:
-    return []
-
-
-@pytest.fixture
-def monotonic() -> FakeMonotonic:
-    return FakeMonotonic()
-
-
-def _window(qtbot, paths, installation, bugs, monotonic, accounts=None) -> MainWindow:  # type: ignore[no-untyped-def]
-    w = MainWindow(
-        paths,
-        "en",
-        ImmediateRunner(),
-        bugs.append,
-        installation,
-        monotonic=monotonic,
-        demo_accounts=accounts,
-    )
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def window(
-    qtbot, paths: Paths, installation: Installation, demo_accounts, bugs, monotonic
-) -> MainWindow:  # type: ignore[no-untyped-def]
-    return _window(qtbot, paths, installation, bugs, monotonic, list(demo_accounts.values()))
-
-
-def _sign_in(window: MainWindow, username: str, password: str) -> None:
-    window.signin_page.select(username)
-    window.signin_page.password.edit.setText(password)
-    window.signin_page.button.click()
 
 
 def _texts(app: QApplication) -> str:
     """Every string any widget or model in the application shows."""
     out: list[str] = []
     for widget in app.allWidgets():
-        for cls, getter in ((QLabel, "text"), (QLineEdit, "text"), (QAbstractButton, "text")):
+        for cls, getter in (
+            (QLabel, "text"),
+            (QLineEdit, "text"),
+            (QAbstractButton, "text"),
+            (QPlainTextEdit, "toPlainText"),
+            (QComboBox, "currentText"),
+        ):
             if isinstance(widget, cls):
                 out.append(getattr(widget, getter)())
         if isinstance(widget, QWidget):
             out.append(widget.windowTitle())
         if isinstance(widget, QAbstractItemView) and widget.model() is not None:
             model: QAbstractItemModel = widget.model()
-            for r in range(model.rowCount()):
-                for c in range(model.columnCount()):
+            try:
+                columns = model.columnCount(QModelIndex())
+            except TypeError:  # a list model: one column, its count is private in PySide6
+                columns = 1
+            for r in range(model.rowCount(QModelIndex())):
+                for c in range(columns):
                     for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole + 1):
                         out.append(str(model.data(model.index(r, c), role)))
     return "\n".join(out)
@@ -538,6 +503,8 @@ def test_copying_a_value_is_protected_and_cleared(
     _sign_in(window, nurse.username, nurse.password)
     window.vault_page.cases.selectRow(0)
     window.open_selected_case()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.vault_page.case_view.tabs.currentWidget() is window.vault_page.record_tab
     window.vault_page.fields.setFocus()
     window.vault_page.fields.selectRow(0)
     qtbot.keyClick(window.vault_page.fields, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
@@ -51,11 +52,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sac_desktop.domain.clock import parse_utc
+from sac_desktop.domain.clock import format_utc, parse_utc
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.case_list import CaseListRow, CaseQuery
 from sac_desktop.services.errors import VaultError
 from sac_desktop.services.permissions import Forbidden
+from sac_desktop.services.protocols import shipped
 from sac_desktop.ui.models import CASE_ID_ROLE, local_time
 
 PAGE_SIZE = 200
@@ -75,17 +77,37 @@ class CaseSource(Protocol):
 @dataclass(frozen=True)
 class _Column:
     header: str  # marked with N_, translated when shown
-    text: Callable[[Translator, CaseListRow], str]
+    text: Callable[[Translator, CaseListRow, str], str]  # the last: now (format_utc)
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
+
+
+def _window_label(t: Translator, item: str) -> str:
+    for protocol in shipped().protocols.values():
+        try:
+            return protocol.window(item).text(t.language)
+        except KeyError:
+            continue
+    return item
+
+
+def _next_deadline(t: Translator, row: CaseListRow, now: str) -> str:
+    """The case's next deadline after now, from the clock engine's points (kept in the
+    list row): formatted once per row shown, like every cell."""
+    upcoming = row.next_deadline(now)
+    if upcoming is None:
+        return ""
+    at, item = upcoming
+    return f"{local_time(t, parse_utc(at))} · {_window_label(t, item)}"
 
 
 #: One line per column: a later column (status, deadline, nurse) is one more line here.
 COLUMNS: tuple[_Column, ...] = (
-    _Column(N_("Case number"), lambda t, r: r.number),
-    _Column(N_("Opened"), lambda t, r: local_time(t, parse_utc(r.opened_utc))),
-    _Column(N_("Last activity"), lambda t, r: local_time(t, parse_utc(r.last_activity_utc))),
+    _Column(N_("Case number"), lambda t, r, _n: r.number),
+    _Column(N_("Opened"), lambda t, r, _n: local_time(t, parse_utc(r.opened_utc))),
+    _Column(N_("Last activity"), lambda t, r, _n: local_time(t, parse_utc(r.last_activity_utc))),
+    _Column(N_("Next deadline"), _next_deadline),
     _Column(
-        N_("Entries"), lambda t, r: t.format_number(r.entry_count), Qt.AlignmentFlag.AlignRight
+        N_("Entries"), lambda t, r, _n: t.format_number(r.entry_count), Qt.AlignmentFlag.AlignRight
     ),
 )
 
@@ -104,7 +126,7 @@ class _Shown:
 
 
 class LazyCaseListModel(QAbstractTableModel):
-    COL_NUMBER, COL_OPENED, COL_ACTIVITY, COL_ENTRIES = range(4)
+    COL_NUMBER, COL_OPENED, COL_ACTIVITY, COL_DEADLINE, COL_ENTRIES = range(5)
     failed = Signal(object)  # a VaultError (or Forbidden) met while reading a page
 
     def __init__(
@@ -116,6 +138,8 @@ class LazyCaseListModel(QAbstractTableModel):
     ) -> None:
         super().__init__()
         self.t = t
+        #: The time "next deadline" is counted from (the session's clock when signed in).
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.page_size = page_size
         self.max_pages = max(2, max_pages)
         self._source = source
@@ -241,7 +265,8 @@ class LazyCaseListModel(QAbstractTableModel):
             return shown.row.case_id
         text = shown.texts[column]
         if text is None:
-            text = shown.texts[column] = COLUMNS[column].text(self.t, shown.row)
+            now = format_utc(self.now())
+            text = shown.texts[column] = COLUMNS[column].text(self.t, shown.row, now)
         return text
 
 

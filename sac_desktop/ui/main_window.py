@@ -54,6 +54,7 @@ from sac_desktop.services.signin_errors import (
 )
 from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.case_list import CaseListPanel
+from sac_desktop.ui.case_view import CaseView
 from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
 from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.layout import centre_column, title_label
@@ -190,20 +191,31 @@ class VaultPage(QWidget):
         row.addStretch(1)
         row.addWidget(self.close_button)
         left_layout.addLayout(row)
+        # The record tab (every field, with its history) lives in the open case's view and
+        # is parked here, hidden, while no case is open.
+        self.record_tab = QWidget()
+        self.record_tab.setObjectName("recordTab")
+        record_layout = QVBoxLayout(self.record_tab)
+        record_layout.addWidget(self.fields, 3)
+        record_layout.addWidget(self.history_label)
+        record_layout.addWidget(self.history, 2)
+        self.parking = QWidget()
+        self.parking.hide()
+        self.record_tab.setParent(self.parking)
+        self.case_view: CaseView | None = None
         right = QWidget()
-        right_layout = QVBoxLayout(right)
+        self.right_layout = QVBoxLayout(right)
         title_row = QHBoxLayout()
         title_row.addWidget(self.case_title, 1)
         title_row.addWidget(self.reveal_button)
-        right_layout.addLayout(title_row)
-        right_layout.addWidget(self.fields, 3)
-        right_layout.addWidget(self.history_label)
-        right_layout.addWidget(self.history, 2)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([480, 720])
+        self.right_layout.addLayout(title_row)
+        self.right_layout.addStretch(1)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([250, 1150])
+        splitter = self.splitter
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(splitter)
@@ -233,7 +245,30 @@ class VaultPage(QWidget):
                 t._("&History of %(field)s") % {"field": t_label(t, self._history_key)}
             )
 
+    def set_case_view(self, view: CaseView) -> None:
+        self.clear_case_view()
+        self.case_view = view
+        item = self.right_layout.takeAt(1)  # the stretch shown while no case is open
+        del item
+        self.right_layout.insertWidget(1, view, 1)
+        view.show()  # now, not at the next event loop turn (shortcuts need it visible)
+
+    def clear_case_view(self) -> None:
+        """Destroy the case view (its widgets held case data); keep the record tab."""
+        view, self.case_view = self.case_view, None
+        if view is None:
+            return
+        view.stop()
+        self.record_tab.setParent(self.parking)
+        view.wipe()
+        self.right_layout.removeWidget(view)
+        view.hide()
+        view.setParent(None)
+        view.deleteLater()
+        self.right_layout.insertStretch(1, 1)
+
     def clear_case(self) -> None:
+        self.clear_case_view()
         self.case_title.clear()
         self.reveal_button.setEnabled(False)
         self.fields_model.clear()
@@ -378,7 +413,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
 
-        self.resize(1100, 700)
+        self.resize(1280, 800)
         self.retranslate()
         self.show_start()
 
@@ -460,6 +495,8 @@ class MainWindow(QMainWindow):
         self.signin_page.retranslate(t)
         self.lock_page.retranslate(t)
         self.vault_page.retranslate(t)
+        if self.vault_page.case_view is not None:
+            self.vault_page.case_view.retranslate(t)
         self.vault_page.close_button.setText(t._("Loc&k"))
         self.vault_page.close_button.setAccessibleName(t._("Lock the screen"))
         self._show_training_accounts()
@@ -662,6 +699,8 @@ class MainWindow(QMainWindow):
         self.checkpoint_timer.stop()
         self.idle.stop()
         self._state = None
+        if self.vault_page.case_view is not None:
+            self.vault_page.case_view.flush()  # the session commits every draft as it closes
         self.vault_page.clear_case()
         self.vault_page.case_panel.set_source(None)
         self.admin_page.clear()
@@ -752,6 +791,7 @@ class MainWindow(QMainWindow):
     def _reload_cases(self) -> None:
         if self.session is not None:
             readable = allowed(self.session.actor.role, Area.CASE, Op.READ)
+            self.vault_page.case_model.now = self.session.record.clock.now_utc
             self.vault_page.case_panel.set_source(self.session.case_list if readable else None)
 
     def new_case(self) -> None:
@@ -779,7 +819,39 @@ class MainWindow(QMainWindow):
         except (VaultError, Forbidden) as exc:
             self._show_error(exc)
             return
+        if self.vault_page.case_view is not None:
+            self.vault_page.case_view.commit_all()  # leaving a case: its drafts are recorded
         self._state = state
+        self._show_fields(state)
+        view = CaseView(
+            self.t,
+            self.session.record,
+            state,
+            self.vault_page.record_tab,
+            self._show_error,
+            lambda error: describe(self.t, error),
+            is_expected,
+        )
+        view.record_changed.connect(self._case_written)
+        self.vault_page.set_case_view(view)
+        view.show_consents(self.session.record.staff_names())
+        self._update_titles()
+        if view.can_write:
+            view.form.steps_list.setFocus()
+        else:
+            self.vault_page.fields.setFocus()
+
+    def _case_written(self) -> None:
+        view = self.vault_page.case_view
+        if view is None or self.session is None:
+            return
+        self._state = view.state
+        self._show_fields(view.state)
+        view.show_consents(self.session.record.staff_names())
+        self.vault_page.case_panel.refresh()
+
+    def _show_fields(self, state: CaseState) -> None:
+        assert self.session is not None
         rows = sorted(state.fields.items())
         names = self.session.record.staff_names()
         self.vault_page.fields_model.set_names(names)
@@ -790,8 +862,6 @@ class MainWindow(QMainWindow):
         )
         self.vault_page.history_model.clear()
         self.vault_page._history_key = None
-        self._update_titles()
-        self.vault_page.fields.setFocus()
         if rows:
             self.vault_page.fields.selectRow(0)
 

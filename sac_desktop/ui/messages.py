@@ -12,6 +12,7 @@ from sac_desktop.services.installation import (
     PasswordRejected,
     ReasonRequired,
 )
+from sac_desktop.services.record import ConsentIncomplete, ConsentMissing, item_label
 from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
 from sac_desktop.services.signin_errors import (
     ForeignSlot,
@@ -26,6 +27,8 @@ from sac_desktop.services.signin_errors import (
 from sac_desktop.services.signin_guard import Throttled
 
 EXPECTED: tuple[type[BaseException], ...] = (
+    ConsentMissing,
+    ConsentIncomplete,
     VaultError,
     Forbidden,
     SlotError,
@@ -49,6 +52,13 @@ def is_expected(error: BaseException) -> bool:
 
 
 def describe(t: Translator, error: BaseException) -> str:
+    if isinstance(error, ConsentMissing):
+        return t._(
+            "This needs consent first: %(item)s. Record the person's decision on the "
+            "Consent tab; nothing was saved."
+        ) % {"item": t._(item_label(error.item))}
+    if isinstance(error, ConsentIncomplete):
+        return "\n".join(t._(p.message) for p in error.problems)
     if isinstance(error, Throttled):
         return t._(
             "Too many wrong passwords for this account. Try again in %(seconds)d seconds, "

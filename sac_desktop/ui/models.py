@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from sac_desktop.domain.clock import DEFAULT_ZONE, parse_utc
+from sac_desktop.domain.intake import STEP_BY_SECTION, Field, Kind, choice_label, field_of
 from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.domain.state import FieldVersion
 from sac_desktop.domain.vocabulary import FIELD_LABELS, VALUE_LABELS
@@ -99,7 +100,40 @@ class CaseListModel(_TableModel):
 
 
 def t_label(t: Translator, key: str) -> str:
+    section, _, name = key.partition(".")
+    field = field_of(section, name)
+    if field is not None:
+        return f"{t._(STEP_BY_SECTION[section].title)}: {t._(field.label)}"
     return t._(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+
+
+def _field_value(t: Translator, field: Field, value: Any) -> str:
+    """A value of an intake field in words: choices by their labels, lists summarised."""
+    if value is None:
+        return t._("(empty)")
+    if field.kind in (Kind.CHOICE, Kind.YES_NO) and isinstance(value, str):
+        return t._(choice_label(field, value))
+    if field.kind is Kind.MULTI and isinstance(value, list):
+        return ", ".join(t._(choice_label(field, str(v))) for v in value)
+    if field.kind is Kind.LIST and isinstance(value, list):
+        parts = []
+        for number, item in enumerate(value, start=1):
+            if not isinstance(item, dict):
+                continue
+            shown = [
+                _field_value(t, sub, item[sub.name])
+                for sub in field.item_fields
+                if item.get(sub.name) not in (None, "", [])
+            ]
+            parts.append(f"{number}. " + "; ".join(shown))
+        return " | ".join(parts)
+    return _display(t, value)
+
+
+def display_value(t: Translator, key: str, value: Any) -> str:
+    section, _, name = key.partition(".")
+    field = field_of(section, name)
+    return _display(t, value) if field is None else _field_value(t, field, value)
 
 
 def _display(t: Translator, value: Any) -> str:
@@ -147,7 +181,7 @@ class FieldsModel(_TableModel):
         if column == self.COL_VALUE:
             if version_.hidden:
                 return self.t._("(hidden)")
-            return _display(self.t, version_.value)
+            return display_value(self.t, key, version_.value)
         if column == self.COL_BY:  # the role is in the tooltip: the column stays narrow
             return self.names.get(version_.author, version_.author)
         if column == self.COL_WHEN:
