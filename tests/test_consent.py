@@ -164,6 +164,7 @@ def test_a_minor_consenting_alone_needs_and_keeps_the_reason(session: Session) -
         ({"given_by": "neighbour"}, "given_by"),
         ({"interpreter": True}, "interpreter_name"),
         ({"at_local": ""}, "at_local"),
+        ({"at_local": "yesterday evening"}, "at_local"),
     ],
 )
 def test_incomplete_decisions_name_what_is_missing(payload: dict[str, Any], field: str) -> None:
@@ -175,3 +176,13 @@ def test_the_intake_itself_needs_no_consent(session: Session) -> None:
     case_id, _ = session.record.create_case()
     assert session.record.record_fields(case_id, "arrival", {"how": "taxi"})
     assert consents_needed("assault", "episodes") == ()
+
+
+def test_the_refusal_message_names_the_consent_in_the_readers_language() -> None:
+    from sac_desktop.i18n import translator
+    from sac_desktop.ui.messages import describe, is_expected
+
+    error = ConsentMissing("samples.oral")
+    assert is_expected(error)
+    assert "Samples: oral swabs" in describe(translator("en"), error)
+    assert "Samples: oral swabs" not in describe(translator("fr"), error)

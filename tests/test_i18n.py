@@ -51,6 +51,7 @@ def test_catalog_is_fully_translated_with_matching_placeholders(language: str) -
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings), f"untranslated in {language}: {ids[0]!r}"
+        assert "fuzzy" not in message.flags, f"a guess, not a translation: {ids[0]!r}"
         for text in strings:
             assert set(_PLACEHOLDER.findall(text)) == set(_PLACEHOLDER.findall(ids[0])), ids[0]
             assert text.count("&") <= 1, f"two mnemonics in {language}: {text!r}"

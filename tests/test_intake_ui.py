@@ -290,3 +290,18 @@ def test_consent_is_recorded_from_the_keyboard_and_enforced(
     row = list(model._rows).index("forensic_exam")
     assert model.data(model.index(row, model.COL_DECISION)) == "refused"
     assert view.state.consents["forensic_exam"].explained.startswith("The examination")
+
+
+def test_a_refused_centre_protocol_is_shown_to_the_coordinator(
+    window: MainWindow, demo_accounts, paths, qapp
+) -> None:  # type: ignore[no-untyped-def]
+    folder = paths.vault.parent / "protocols"
+    folder.mkdir()
+    (folder / "ours.toml").write_text('format = 1\nid = "sac-gnt"\nversion = "1"\n[clock\n')
+    coordinator = demo_accounts[Role.COORDINATOR]
+    _sign_in(window, coordinator.username, coordinator.password)
+    boxes = [w for w in qapp.topLevelWidgets() if w.objectName() == "protocolRefusedBox"]
+    assert boxes and "sac-be/2026.1" in boxes[0].text()
+    assert "ours.toml (line 4)" in boxes[0].detailedText()
+    for box in boxes:
+        box.close()

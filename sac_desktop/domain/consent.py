@@ -8,13 +8,14 @@ services refuse an action whose consent is missing or withdrawn (:func:`consents
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sac_desktop.domain.entries import KIND_CONSENT as KIND_CONSENT
+from sac_desktop.domain.intake import normalise_datetime
 from sac_desktop.i18n import N_
 
 
@@ -80,9 +81,25 @@ CONSENT_ITEMS: dict[str, str] = {
 }
 
 
+#: How a sample group or referral is named on its own: the kind, then the label.
+ITEM_KIND_FORMATS: dict[str, str] = {
+    "samples": N_("Samples: %(what)s"),
+    "referral": N_("Referral: %(what)s"),
+}
+
+
 def item_label(item: str) -> str:
-    """The msgid naming a consent item (for samples and referrals: with their kind)."""
+    """The msgid naming a consent item (for samples and referrals: see item_text)."""
     return CONSENT_ITEMS.get(item, item)
+
+
+def item_text(translate: Callable[[str], str], item: str) -> str:
+    """A consent item's name in a language: "Samples: oral swabs", "Medical care"."""
+    kind = item.split(".", 1)[0] if "." in item else ""
+    label = translate(item_label(item))
+    if kind in ITEM_KIND_FORMATS:
+        return translate(ITEM_KIND_FORMATS[kind]) % {"what": label}
+    return label
 
 
 @dataclass(frozen=True)
@@ -155,6 +172,10 @@ def check_consent(payload: Mapping[str, Any]) -> list[ConsentProblem]:
         problems.append(ConsentProblem("interpreter_name", N_("Give the interpreter's name.")))
     if not _text(payload, "at_local"):
         problems.append(ConsentProblem("at_local", N_("Give the time of the decision.")))
+    elif normalise_datetime(_text(payload, "at_local")) is None:
+        problems.append(
+            ConsentProblem("at_local", N_("Write the time of the decision as 2026-03-14 01:30."))
+        )
     return problems
 
 

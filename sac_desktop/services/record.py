@@ -24,7 +24,7 @@ from sac_desktop.domain.consent import (
     check_consent,
     missing_consent,
 )
-from sac_desktop.domain.consent import item_label as item_label
+from sac_desktop.domain.consent import item_text as item_text
 from sac_desktop.domain.deadlines import CaseClock, deadline_points
 from sac_desktop.domain.entries import (
     CURRENT_SCHEMA,

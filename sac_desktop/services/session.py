@@ -14,6 +14,7 @@ from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
 from sac_desktop.services.permissions import Area, Op, require
+from sac_desktop.services.protocols import registry_for
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
 from sac_desktop.storage import accounts, records
@@ -37,7 +38,10 @@ class Session:
         self.actor = actor
         self.info: VaultInfo = read_info(vault)
         self.trail = AuditTrail(vault, self.info.workstation, clock, anchors)
-        self.record = RecordService(vault, self.info, self.trail, actor, clock)
+        #: The shipped protocols and the centre's own, in a ``protocols`` folder beside the
+        #: vault (files that were refused are listed for the coordinator).
+        self.protocols = registry_for(vault.path.parent)
+        self.record = RecordService(vault, self.info, self.trail, actor, clock, self.protocols)
         self.case_list = CaseListService(vault, actor)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()

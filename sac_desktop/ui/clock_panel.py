@@ -76,7 +76,8 @@ class ClockModel(_TableModel):
         now = self.clock.now
         column = index.column()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.t._("Source: %(source)s") % {"source": item.window.source}
+            source = self.t._("Source: %(source)s") % {"source": item.window.source}
+            return f"{item.window.text(self.t.language)}\n{source}"
         if role == Qt.ItemDataRole.BackgroundRole and item.highlight:
             return QBrush(HIGHLIGHT)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_STATE:

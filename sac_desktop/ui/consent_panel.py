@@ -29,6 +29,7 @@ from sac_desktop.domain.consent import (
     ConsentRecord,
     Decision,
     GivenBy,
+    item_text,
 )
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.ui.models import Index, _TableModel, local_time
@@ -67,7 +68,7 @@ class ConsentModel(_TableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == self.COL_ITEM:
-            return self.t._(CONSENT_ITEMS[item])
+            return item_text(self.t._, item)
         if record is None:
             return self.t._("not asked yet") if column == self.COL_DECISION else ""
         if column == self.COL_DECISION:
@@ -111,8 +112,8 @@ class ConsentDialog(QDialog):
         self.setWindowTitle(t._("Record a consent decision"))
         self.item = QComboBox()
         self.item.setObjectName("consentItem")
-        for code, label in CONSENT_ITEMS.items():
-            self.item.addItem(t._(label), code)
+        for code in CONSENT_ITEMS:
+            self.item.addItem(item_text(t._, code), code)
         self.item.setCurrentIndex(max(0, self.item.findData(item)))
         self.decision = QComboBox()
         self.decision.setObjectName("consentDecision")
@@ -256,3 +257,4 @@ class ConsentPanel(QWidget):
         self.record_button.setText(t._("&Record a decision…"))
         self.record_button.setAccessibleName(t._("Record a consent decision"))
         self.view.resizeColumnsToContents()
+        self.view.setColumnWidth(0, min(self.view.columnWidth(0), 280))

@@ -189,7 +189,7 @@ class _MultiEditor(_Editor):
             box.setObjectName(f"{field.name}_{code}")
             box.toggled.connect(lambda _on: self.changed.emit())
             self.boxes[code] = box
-            grid.addWidget(box, n // 2, n % 2)
+            grid.addWidget(box, n, 0)  # one column: long labels (de, fr) never clipped
 
     def focus_widgets(self) -> list[QWidget]:
         return list(self.boxes.values())

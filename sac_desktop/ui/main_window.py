@@ -609,6 +609,8 @@ class MainWindow(QMainWindow):
             self._show_notice(notice)
         if signed.notices:
             mark_notices_seen(signed)
+        if signed.account.role == Role.COORDINATOR.value and session.protocols.refused:
+            self._show_refused_protocols(session)
         if signed.account.role == Role.COORDINATOR.value:
             jumps = AccountAdmin(self.installation, signed).new_clock_jumps()
             if jumps:
@@ -628,6 +630,27 @@ class MainWindow(QMainWindow):
                     self.t._("Times recorded around then may be wrong. Check the computer's clock.")
                 )
                 box.open()
+
+    def _show_refused_protocols(self, session: Session) -> None:
+        """A centre's protocol file that cannot be used: the coordinator is told which
+        and why (the line); new cases go on under the newest valid version."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.t._("SAC Desktop"),
+            self.t._(
+                "A clinical protocol file beside the vault was not used: it has a problem. "
+                "New cases use version %(version)s."
+            )
+            % {"version": session.protocols.current().key},
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("protocolRefusedBox")
+        box.setInformativeText(
+            self.t._("Have the file corrected and checked by the centre's physician.")
+        )
+        box.setDetailedText("\n".join(str(error) for _name, error in session.protocols.refused))
+        box.open()
 
     def _show_notice(self, notice: tuple[int, str, str | None, str | None, str]) -> None:
         _notice_id, kind, subject, reason, _when = notice

@@ -12,7 +12,7 @@ from sac_desktop.services.installation import (
     PasswordRejected,
     ReasonRequired,
 )
-from sac_desktop.services.record import ConsentIncomplete, ConsentMissing, item_label
+from sac_desktop.services.record import ConsentIncomplete, ConsentMissing, item_text
 from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
 from sac_desktop.services.signin_errors import (
     ForeignSlot,
@@ -56,7 +56,7 @@ def describe(t: Translator, error: BaseException) -> str:
         return t._(
             "This needs consent first: %(item)s. Record the person's decision on the "
             "Consent tab; nothing was saved."
-        ) % {"item": t._(item_label(error.item))}
+        ) % {"item": item_text(t._, error.item)}
     if isinstance(error, ConsentIncomplete):
         return "\n".join(t._(p.message) for p in error.problems)
     if isinstance(error, Throttled):
