@@ -299,7 +299,6 @@ class CaseView(QWidget):
 
     def show_consents(self, names: dict[str, str]) -> None:
         self.consent.model.set_consents(self.state.consents, names)
-        self.consent.view.resizeColumnsToContents()
 
     # -- language ---------------------------------------------------------------------
     def retranslate(self, t: Translator) -> None:

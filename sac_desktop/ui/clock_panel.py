@@ -10,12 +10,13 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from sac_desktop.domain.deadlines import CaseClock, ItemClock
 from sac_desktop.domain.localtime import local_of
 from sac_desktop.domain.protocol import Protocol, State
 from sac_desktop.i18n import N_, Translator
+from sac_desktop.ui.layout import read_only_table
 from sac_desktop.ui.models import Index, _TableModel
 
 STATE_LABELS: dict[State, str] = {
@@ -298,17 +299,14 @@ class ClockPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("clockSummary")
         self.summary.setWordWrap(True)
-        self.view = QTableView()
-        self.view.setObjectName("clockTable")
-        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.setTabKeyNavigation(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setWordWrap(False)
+        self.view = read_only_table("clockTable")
         self.model = ClockModel(t)
         self.view.setModel(self.model)
+        # The item's name is elided (in full in its tooltip): the state stays in sight.
+        self.view.horizontalHeader().setSectionResizeMode(
+            ClockModel.COL_ITEM, QHeaderView.ResizeMode.Interactive
+        )
+        self.view.setColumnWidth(ClockModel.COL_ITEM, 210)
         self.timeline = TimelineWidget()
         self.title.setBuddy(self.view)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -335,8 +333,6 @@ class ClockPanel(QWidget):
     ) -> None:
         self.protocol, self.exact_protocol = protocol, exact_protocol
         self.model.set_clock(clock, zone)
-        self.view.resizeColumnsToContents()
-        self.view.setColumnWidth(ClockModel.COL_ITEM, min(self.view.columnWidth(0), 230))
         self.timeline.set_data(clock, episodes, arrival, zone)
         self._summarise()
 

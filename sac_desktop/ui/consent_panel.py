@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +32,7 @@ from sac_desktop.domain.consent import (
     item_text,
 )
 from sac_desktop.i18n import N_, Translator
+from sac_desktop.ui.layout import read_only_table
 from sac_desktop.ui.models import Index, _TableModel, local_time
 
 
@@ -217,16 +218,11 @@ class ConsentPanel(QWidget):
     def __init__(self, t: Translator) -> None:
         super().__init__()
         self.setObjectName("consentPanel")
-        self.view = QTableView()
-        self.view.setObjectName("consentTable")
-        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.view.setTabKeyNavigation(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = read_only_table("consentTable")
         self.model = ConsentModel(t)
         self.view.setModel(self.model)
+        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.view.setColumnWidth(0, 260)
         self.record_button = QPushButton()
         self.record_button.setObjectName("recordConsent")
         self.intro = QLabel()
@@ -256,5 +252,3 @@ class ConsentPanel(QWidget):
         )
         self.record_button.setText(t._("&Record a decision…"))
         self.record_button.setAccessibleName(t._("Record a consent decision"))
-        self.view.resizeColumnsToContents()
-        self.view.setColumnWidth(0, min(self.view.columnWidth(0), 280))

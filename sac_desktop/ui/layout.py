@@ -1,8 +1,16 @@
-"""Small layout helpers shared by the full-window pages (start, sign-in, lock)."""
+"""Small layout helpers shared by the pages and panels."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def title_label(name: str, scale: float = 1.4) -> QLabel:
@@ -26,3 +34,17 @@ def centre_column(page: QWidget, column: QWidget, weight: int = 3) -> None:
     outer.addStretch(1)
     outer.addLayout(centred)
     outer.addStretch(2)
+
+
+def read_only_table(name: str) -> QTableView:
+    """A table of rows to read and select (one row at a time); Tab leaves it."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view

@@ -8,11 +8,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -57,7 +54,7 @@ from sac_desktop.ui.case_list import CaseListPanel
 from sac_desktop.ui.case_view import CaseView
 from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
 from sac_desktop.ui.idle import IdleWatcher
-from sac_desktop.ui.layout import centre_column, title_label
+from sac_desktop.ui.layout import centre_column, read_only_table, title_label
 from sac_desktop.ui.messages import describe, is_expected
 from sac_desktop.ui.models import (
     FIELD_KEY_ROLE,
@@ -74,19 +71,6 @@ from sac_desktop.ui.tasks import TaskRunner
 
 CHECKPOINT_MS = 60_000
 BugReporter = Callable[[BaseException], None]
-
-
-def _table(name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class StartPage(QWidget):
@@ -172,11 +156,11 @@ class VaultPage(QWidget):
         self.reveal_button.setEnabled(False)
         self.case_title = QLabel()
         self.case_title.setObjectName("caseTitle")
-        self.fields = _table("caseFields")
+        self.fields = read_only_table("caseFields")
         self.fields_model = FieldsModel(t)
         self.fields.setModel(self.fields_model)
         self.history_label = QLabel()
-        self.history = _table("fieldHistory")
+        self.history = read_only_table("fieldHistory")
         self.history_model = HistoryModel(t)
         self.history.setModel(self.history_model)
         self.history.hideColumn(HistoryModel.COL_FIELD)  # the label above names the field
@@ -614,43 +598,46 @@ class MainWindow(QMainWindow):
         if signed.account.role == Role.COORDINATOR.value:
             jumps = AccountAdmin(self.installation, signed).new_clock_jumps()
             if jumps:
-                box = QMessageBox(
-                    QMessageBox.Icon.Warning,
-                    self.t._("SAC Desktop"),
+                self._warning(
+                    "clockJumpBox",
                     self.t._(
                         "The system clock moved backwards %(n)d time(s); the last time at "
                         "%(when)s UTC."
                     )
                     % {"n": len(jumps), "when": jumps[0][0][:19].replace("T", " ")},
-                    QMessageBox.StandardButton.Ok,
-                    self,
+                    self.t._(
+                        "Times recorded around then may be wrong. Check the computer's clock."
+                    ),
                 )
-                box.setObjectName("clockJumpBox")
-                box.setInformativeText(
-                    self.t._("Times recorded around then may be wrong. Check the computer's clock.")
-                )
-                box.open()
+
+    def _warning(self, name: str, text: str, informative: str, detail: str = "") -> None:
+        """A calm warning that does not block the window (it opens, it does not wait)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.t._("SAC Desktop"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName(name)
+        box.setInformativeText(informative)
+        if detail:
+            box.setDetailedText(detail)
+        box.open()
 
     def _show_refused_protocols(self, session: Session) -> None:
         """A centre's protocol file that cannot be used: the coordinator is told which
         and why (the line); new cases go on under the newest valid version."""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.t._("SAC Desktop"),
+        self._warning(
+            "protocolRefusedBox",
             self.t._(
                 "A clinical protocol file beside the vault was not used: it has a problem. "
                 "New cases use version %(version)s."
             )
             % {"version": session.protocols.current().key},
-            QMessageBox.StandardButton.Ok,
-            self,
+            self.t._("Have the file corrected and checked by the centre's physician."),
+            "\n".join(str(error) for _name, error in session.protocols.refused),
         )
-        box.setObjectName("protocolRefusedBox")
-        box.setInformativeText(
-            self.t._("Have the file corrected and checked by the centre's physician.")
-        )
-        box.setDetailedText("\n".join(str(error) for _name, error in session.protocols.refused))
-        box.open()
 
     def _show_notice(self, notice: tuple[int, str, str | None, str | None, str]) -> None:
         _notice_id, kind, subject, reason, _when = notice
