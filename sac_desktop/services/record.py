@@ -213,7 +213,8 @@ class RecordService:
             self._write(conn, entry)
             written.append(entry.id)
         if written and section in CLOCK_SECTIONS:
-            self._update_deadlines(conn, case_id)
+            # The state as it now is, without reading the case again: the values written.
+            self._update_deadlines(conn, case_id, overlay_state(state, {section: todo}))
         return written
 
     # -- consent ----------------------------------------------------------------------
@@ -269,8 +270,9 @@ class RecordService:
             state = overlay_state(state, drafts)
         return intake_view(state, self.info.centre, self.clock)
 
-    def _update_deadlines(self, conn: Any, case_id: str) -> None:
-        state = self._state(conn, case_id)
+    def _update_deadlines(self, conn: Any, case_id: str, state: CaseState | None = None) -> None:
+        if state is None:
+            state = self._state(conn, case_id)
         clock, _protocol, _exact = case_clock(
             state, self.protocols, self.clock.now_utc(), self.clock.zone
         )
