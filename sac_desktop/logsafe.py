@@ -19,6 +19,7 @@ from typing import Final
 from sac_desktop.fsutil import open_private_append
 
 EVENTS: Final[dict[str, frozenset[str]]] = {
+    "record.draft_kept": frozenset(),  # a draft that could not be committed stays a draft
     "app.start": frozenset({"version", "platform", "frozen"}),
     "app.window_shown": frozenset({"startup_ms"}),
     "app.exit": frozenset({"code"}),

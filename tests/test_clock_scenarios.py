@@ -46,6 +46,7 @@ ITEMS = {
     "oral": "sample_oral",
     "skin": "sample_skin",
     "anal": "sample_anal",
+    "pen": "sample_penile",
     "vag": "sample_vaginal",
     "blood": "tox_blood",
     "urine": "tox_urine",
@@ -66,16 +67,26 @@ BASE_CONDITIONS: Mapping[str, bool | None] = {
     "vaginal_exposure": True,
     "oral_exposure": True,
     "anal_exposure": False,
+    "penile_exposure": False,
     "skin_exposure": False,
     "source_hbsag_positive": False,
     "hepatitis_a_indicated": False,
     "dfsa_suspected": False,
     "hbv_not_immune": True,
 }
-ALL_SITES = {"anal_exposure": True, "skin_exposure": True, "dfsa_suspected": True}
+ALL_SITES = {
+    "anal_exposure": True,
+    "penile_exposure": True,
+    "skin_exposure": True,
+    "dfsa_suspected": True,
+}
 
 
 def cond(**changes: bool | None) -> dict[str, bool | None]:
+    """The typical record with changes; penile swabs follow the anal ones (same limits
+    in the protocol), so every row states both."""
+    if "anal_exposure" in changes and "penile_exposure" not in changes:
+        changes["penile_exposure"] = changes["anal_exposure"]
     return {**BASE_CONDITIONS, **changes}
 
 
@@ -105,7 +116,7 @@ SCENARIOS = [
     Scenario(
         "2h-after",
         ("2026-05-10 12:00",),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         arrival="2026-05-10 13:00",
@@ -116,7 +127,7 @@ SCENARIOS = [
     Scenario(
         "exactly-24h",
         ("2026-05-09 14:00",),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=O anal=O vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=O anal=O pen=O vag=O "
         "blood=O urine=O",
         acute=True,
         conditions=cond(**ALL_SITES),
@@ -124,7 +135,7 @@ SCENARIOS = [
     Scenario(
         "24h-and-1-min",
         ("2026-05-09 13:59",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=R skin=R anal=R vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=R skin=R anal=R pen=R vag=O "
         "blood=R urine=R",
         acute=True,
         conditions=cond(**ALL_SITES),
@@ -132,7 +143,7 @@ SCENARIOS = [
     Scenario(
         "exactly-72h",
         ("2026-05-07 14:00",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=X anal=R vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=X anal=R pen=R vag=O "
         "blood=R urine=R",
         acute=True,
         conditions=cond(**ALL_SITES),
@@ -141,18 +152,18 @@ SCENARIOS = [
     Scenario(
         "72h-and-1-min-arrived-in-time",
         ("2026-05-07 13:59",),
-        "pep=C levo=C ulip=O iud=O hbv=O hbig=NA hav=NA fx=R oral=X skin=X anal=X vag=R "
+        "pep=C levo=C ulip=O iud=O hbv=O hbig=NA hav=NA fx=R oral=X skin=X anal=X pen=X vag=R "
         "blood=X urine=R",
         acute=True,
         arrival="2026-05-10 13:30",  # 71 h 31 min: PEP was still possible on arrival
         conditions=cond(**ALL_SITES),
-        at_arrival="pep=R levo=R ulip=O fx=O anal=R vag=O blood=R",
+        at_arrival="pep=R levo=R ulip=O fx=O anal=R pen=R vag=O blood=R",
         closes_at={"pep": "2026-05-10 13:59"},
     ),
     Scenario(
         "100h",
         ("2026-05-06 10:00",),
-        "pep=C levo=C ulip=O iud=O hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA vag=R "
+        "pep=C levo=C ulip=O iud=O hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA pen=NA vag=R "
         "blood=X urine=R",
         acute=True,
         conditions=cond(dfsa_suspected=True),
@@ -160,7 +171,7 @@ SCENARIOS = [
     Scenario(
         "exactly-120h",
         ("2026-05-05 14:00",),
-        "pep=C levo=C ulip=O iud=O hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA vag=R "
+        "pep=C levo=C ulip=O iud=O hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA pen=NA vag=R "
         "blood=X urine=R",
         acute=True,
         conditions=cond(dfsa_suspected=True),
@@ -169,7 +180,7 @@ SCENARIOS = [
     Scenario(
         "120h-and-1-min",
         ("2026-05-05 13:59",),
-        "pep=C levo=C ulip=C iud=C hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA vag=R "
+        "pep=C levo=C ulip=C iud=C hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA pen=NA vag=R "
         "blood=X urine=X",
         acute=True,
         conditions=cond(dfsa_suspected=True),
@@ -177,14 +188,14 @@ SCENARIOS = [
     Scenario(
         "6-days",
         ("2026-05-04 14:00",),
-        "pep=C levo=C ulip=C iud=C hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA vag=R "
+        "pep=C levo=C ulip=C iud=C hbv=O hbig=NA hav=NA fx=R oral=X skin=NA anal=NA pen=NA vag=R "
         "blood=NA urine=NA",
         acute=True,
     ),
     Scenario(
         "8-days",
         ("2026-05-02 14:00",),
-        "pep=C levo=C ulip=C iud=C hbv=O hbig=R hav=O fx=X oral=X skin=NA anal=NA vag=X "
+        "pep=C levo=C ulip=C iud=C hbv=O hbig=R hav=O fx=X oral=X skin=NA anal=NA pen=NA vag=X "
         "blood=NA urine=NA",
         acute=False,
         conditions=cond(source_hbsag_positive=True, hepatitis_a_indicated=True),
@@ -192,7 +203,7 @@ SCENARIOS = [
     Scenario(
         "15-days-outside-not-closed",
         ("2026-04-25 14:00",),
-        "pep=C levo=C ulip=C iud=C hbv=O hbig=X hav=X fx=X oral=X skin=NA anal=NA vag=X "
+        "pep=C levo=C ulip=C iud=C hbv=O hbig=X hav=X fx=X oral=X skin=NA anal=NA pen=NA vag=X "
         "blood=NA urine=NA",
         acute=False,
         conditions=cond(source_hbsag_positive=True, hepatitis_a_indicated=True),
@@ -200,7 +211,7 @@ SCENARIOS = [
     Scenario(
         "range-80h-to-60h-ago",
         (("2026-05-07 06:00", "2026-05-08 02:00"),),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         pessimistic="pep=C levo=C ulip=O iud=O fx=R oral=X vag=R",
@@ -211,11 +222,11 @@ SCENARIOS = [
     Scenario(
         "partner-violence-weeks-last-10h",
         (("2026-04-12 20:00", "2026-04-30 23:00"), "2026-05-03 21:00", "2026-05-10 04:00"),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=O hav=O fx=O oral=O skin=NA anal=O vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=O hav=O fx=O oral=O skin=NA anal=O pen=O vag=O "
         "blood=NA urine=NA",
         acute=True,
         conditions=cond(source_hbsag_positive=True, hepatitis_a_indicated=True, anal_exposure=True),
-        pessimistic="pep=C levo=C ulip=C iud=C hbig=X hav=X fx=X anal=X vag=X",
+        pessimistic="pep=C levo=C ulip=C iud=C hbig=X hav=X fx=X anal=X pen=X vag=X",
         act_before={"pep": "2026-04-13 20:00"},
         closes_at={"pep": "2026-05-13 04:00"},
         urgency_past=("pep", "levo", "fx"),
@@ -223,28 +234,28 @@ SCENARIOS = [
     Scenario(
         "unknown-time-alone",
         (None,),
-        "pep=U levo=U ulip=U iud=U hbv=O hbig=NA hav=NA fx=U oral=U skin=NA anal=NA vag=U "
+        "pep=U levo=U ulip=U iud=U hbv=O hbig=NA hav=NA fx=U oral=U skin=NA anal=NA pen=NA vag=U "
         "blood=NA urine=NA",
         acute=None,
     ),
     Scenario(
         "episodes-not-recorded-yet",
         (),
-        "pep=U levo=U ulip=U iud=U hbv=O hbig=NA hav=NA fx=U oral=U skin=NA anal=NA vag=U "
+        "pep=U levo=U ulip=U iud=U hbv=O hbig=NA hav=NA fx=U oral=U skin=NA anal=NA pen=NA vag=U "
         "blood=NA urine=NA",
         acute=None,
     ),
     Scenario(
         "unknown-plus-recent-3h",
         (None, "2026-05-10 11:00"),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
     ),
     Scenario(
         "unknown-plus-old-9-days",
         (None, "2026-05-01 14:00"),
-        "pep=U levo=U ulip=U iud=U hbv=O hbig=U hav=NA fx=U oral=U skin=NA anal=NA vag=U "
+        "pep=U levo=U ulip=U iud=U hbv=O hbig=U hav=NA fx=U oral=U skin=NA anal=NA pen=NA vag=U "
         "blood=NA urine=NA",
         acute=None,
         conditions=cond(source_hbsag_positive=True),
@@ -253,14 +264,14 @@ SCENARIOS = [
     Scenario(
         "unknown-plus-50h",
         ("2026-05-08 12:00", None),
-        "pep=U levo=U ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=U skin=NA anal=NA vag=O "
+        "pep=U levo=U ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=U skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
     ),
     Scenario(
         "no-vaginal-exposure",
         ("2026-05-10 12:00",),
-        "pep=O levo=NA ulip=NA iud=NA hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA "
+        "pep=O levo=NA ulip=NA iud=NA hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA "
         "vag=NA blood=NA urine=NA",
         acute=True,
         conditions=cond(vaginal_exposure=False),
@@ -268,18 +279,18 @@ SCENARIOS = [
     Scenario(
         "acts-not-recorded",
         ("2026-05-10 12:00",),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=O anal=O vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=O anal=O pen=O vag=O "
         "blood=NA urine=NA",
         acute=True,
         conditions=cond(
             vaginal_exposure=None, oral_exposure=None, anal_exposure=None, skin_exposure=None
         ),
-        may_apply=("levo", "ulip", "iud", "oral", "skin", "anal", "vag"),
+        may_apply=("levo", "ulip", "iud", "oral", "skin", "anal", "pen", "vag"),
     ),
     Scenario(
         "pregnancy-not-possible",
         ("2026-05-09 20:00",),
-        "pep=O levo=NA ulip=NA iud=NA hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA "
+        "pep=O levo=NA ulip=NA iud=NA hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA "
         "vag=O blood=NA urine=NA",
         acute=True,
         conditions=cond(pregnancy_possible=False),
@@ -287,7 +298,7 @@ SCENARIOS = [
     Scenario(
         "dfsa-suspected-20h",
         ("2026-05-09 18:00",),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA vag=O "
         "blood=O urine=O",
         acute=True,
         conditions=cond(dfsa_suspected=True),
@@ -295,7 +306,7 @@ SCENARIOS = [
     Scenario(
         "dfsa-not-suspected-20h",
         ("2026-05-09 18:00",),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         conditions=cond(dfsa_suspected=False),
@@ -303,7 +314,7 @@ SCENARIOS = [
     Scenario(
         "dfsa-not-recorded-30h",
         ("2026-05-09 08:00",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=R skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=R skin=NA anal=NA pen=NA vag=O "
         "blood=R urine=R",
         acute=True,
         conditions=cond(dfsa_suspected=None),
@@ -312,7 +323,7 @@ SCENARIOS = [
     Scenario(
         "source-hbsag-positive-30h",
         ("2026-05-09 08:00",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=R hav=NA fx=O oral=R skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=R hav=NA fx=O oral=R skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         conditions=cond(source_hbsag_positive=True),
@@ -320,7 +331,7 @@ SCENARIOS = [
     Scenario(
         "source-not-known-positive-30h",
         ("2026-05-09 08:00",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=R skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=R skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         conditions=cond(source_hbsag_positive=False),
@@ -328,7 +339,7 @@ SCENARIOS = [
     Scenario(
         "source-hbsag-not-recorded-30h",
         ("2026-05-09 08:00",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=R hav=NA fx=O oral=R skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=R hav=NA fx=O oral=R skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         conditions=cond(source_hbsag_positive=None),
@@ -337,7 +348,7 @@ SCENARIOS = [
     Scenario(
         "hbv-immune-hepatitis-a-10-days",
         ("2026-04-30 14:00",),
-        "pep=C levo=C ulip=C iud=C hbv=NA hbig=NA hav=O fx=X oral=X skin=NA anal=NA vag=X "
+        "pep=C levo=C ulip=C iud=C hbv=NA hbig=NA hav=O fx=X oral=X skin=NA anal=NA pen=NA vag=X "
         "blood=NA urine=NA",
         acute=False,
         conditions=cond(hbv_not_immune=False, hepatitis_a_indicated=True),
@@ -347,7 +358,7 @@ SCENARIOS = [
     Scenario(
         "range-across-autumn-dst",
         (("2026-10-25 00:30", "2026-10-25 03:30"),),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         now="2026-10-28 03:00",
@@ -361,7 +372,7 @@ SCENARIOS = [
     Scenario(
         "ambiguous-autumn-hour",
         ("2026-10-25 02:30",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         now="2026-10-28 02:15",
@@ -374,7 +385,7 @@ SCENARIOS = [
     Scenario(
         "spring-dst-real-hours",
         ("2026-03-29 01:30",),
-        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA vag=O "
+        "pep=R levo=R ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=X skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         now="2026-04-01 02:15",
@@ -384,7 +395,7 @@ SCENARIOS = [
     Scenario(
         "exposure-in-the-future-clamped-to-now",
         ("2026-05-10 17:00",),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         pessimistic="pep=O levo=O ulip=O fx=O",
@@ -394,7 +405,7 @@ SCENARIOS = [
     Scenario(
         "range-ending-in-the-future",
         (("2026-05-09 10:00", "2026-05-10 18:00"),),
-        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA vag=O "
+        "pep=O levo=O ulip=O iud=O hbv=O hbig=NA hav=NA fx=O oral=O skin=NA anal=NA pen=NA vag=O "
         "blood=NA urine=NA",
         acute=True,
         pessimistic="pep=R levo=R ulip=O fx=O oral=R",

@@ -165,6 +165,7 @@ def test_a_minor_consenting_alone_needs_and_keeps_the_reason(session: Session) -
         ({"interpreter": True}, "interpreter_name"),
         ({"at_local": ""}, "at_local"),
         ({"at_local": "yesterday evening"}, "at_local"),
+        ({"at_local": "2026-03-29 02:30"}, "at_local"),  # skipped when clocks go forward
     ],
 )
 def test_incomplete_decisions_name_what_is_missing(payload: dict[str, Any], field: str) -> None:
@@ -186,3 +187,29 @@ def test_the_refusal_message_names_the_consent_in_the_readers_language() -> None
     assert is_expected(error)
     assert "Samples: oral swabs" in describe(translator("en"), error)
     assert "Samples: oral swabs" not in describe(translator("fr"), error)
+
+
+def test_a_gated_section_cannot_even_be_drafted_without_consent(session: Session) -> None:
+    case_id, _ = session.record.create_case()
+    with pytest.raises(ConsentMissing):
+        session.record.save_draft(case_id, "photographs", {"photo_1": "x"})
+    assert session.record.draft(case_id, "photographs") is None
+
+
+def test_a_draft_whose_consent_was_withdrawn_stays_a_draft_and_the_rest_is_recorded(
+    session: Session,
+) -> None:
+    record = session.record
+    case_id, _ = record.create_case()
+    record.record_consent(case_id, _decision("photographs"))
+    record.save_draft(case_id, "photographs", {"photo_1": "synthetic caption"})
+    record.save_draft(case_id, "notes", {"text": "synthetic note"})
+    record.record_consent(
+        case_id, _decision("photographs", Decision.WITHDRAWN, explained="No photos now.")
+    )
+    assert record.commit_all_drafts() == 1  # the note
+    assert record.stuck_drafts == 1
+    assert record.draft(case_id, "photographs") == {"photo_1": "synthetic caption"}
+    assert record.open_case(case_id).value("notes.text") == "synthetic note"
+    session.close()  # lock still finishes: the stuck draft is kept for later
+    assert not session.vault.is_open

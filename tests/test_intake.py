@@ -15,12 +15,14 @@ from sac_desktop.domain.intake import (
     Level,
     conditions,
     episode_time,
+    exposures,
     intake_notes,
     normalise_datetime,
 )
 from sac_desktop.domain.protocol import State
 from sac_desktop.resources import resource
 from sac_desktop.services.protocols import ProtocolRegistry, shipped
+from sac_desktop.services.record import TIME_UNKNOWN_POINT, UnknownCase
 from sac_desktop.services.session import Session
 from sac_desktop.storage import projections
 
@@ -198,3 +200,127 @@ def test_acute_follows_the_protocol_limit(session: Session, clock: FixedClock, h
     )
     case_clock, _p, _e = record.clock_of(record.open_case(case_id))
     assert case_clock.acute is (hours <= 168)
+
+
+def test_a_centre_copy_that_keeps_the_shipped_version_is_refused_by_name(tmp_path: Path) -> None:
+    shipped_text = resource("protocols", "sac-be-2026.1.toml").read_text(encoding="utf-8")
+    centre = tmp_path / "protocols"
+    centre.mkdir()
+    (centre / "copy.toml").write_text(shipped_text, encoding="utf-8")  # version unchanged
+    registry = ProtocolRegistry.load(resource("protocols"), centre)
+    assert [name for name, _e in registry.refused] == ["copy.toml"]
+    assert "already installed" in str(registry.refused[0][1])
+    assert registry.current().key == "sac-be/2026.1" and not registry.centre_keys
+
+
+def test_a_time_after_now_or_the_arrival_is_not_used_and_is_named() -> None:
+    now = datetime(2026, 3, 14, 2, 30, tzinfo=UTC)
+    typo = {"assault": {"episodes": [_episode(at="2026-04-13 01:30")]}}  # a month late
+    assert exposures(typo, ZONE, now)[0].known is False
+    notes = intake_notes(typo, ZONE, minor=False, now=now)
+    assert notes[0].params["typed"] == "2026-04-13 01:30" and notes[0].step == "assault"
+    # After the arrival is as impossible as after now.
+    values = {
+        "arrival": {"arrived_at": "2026-03-14 02:00"},
+        "assault": {"episodes": [_episode(at="2026-03-14 02:30")]},
+    }
+    assert exposures(values, ZONE, now)[0].known is False
+    # A range may end after the limit: it is counted as ending then, and said so.
+    ranged = {
+        "arrival": {"arrived_at": "2026-03-14 03:00"},
+        "assault": {
+            "episodes": [
+                {"time_kind": "range", "from": "2026-03-13 22:00", "to": "2026-03-14 09:00"}
+            ]
+        },
+    }
+    exposure = exposures(ranged, ZONE, now)[0]
+    assert exposure.latest == datetime(2026, 3, 14, 2, 0, tzinfo=UTC)  # the arrival
+    assert "counted as ending then" in intake_notes(ranged, ZONE, False, now)[0].message
+
+
+def test_acts_without_a_body_site_keep_site_items_in_sight() -> None:
+    fingers = {"assault": {"episodes": [_episode(acts=["digital"])]}}
+    found = conditions(fingers)
+    assert found["vaginal_exposure"] is None and found["anal_exposure"] is None
+    placed = {"assault": {"episodes": [_episode(acts=["digital"], sites=["mouth"])]}}
+    assert conditions(placed)["vaginal_exposure"] is False
+    ejaculation = {
+        "assault": {"episodes": [_episode(acts=["oral"])]},
+        "forensic_history": {"ejaculation_sites": ["vulva_vagina"]},
+    }
+    assert conditions(ejaculation)["vaginal_exposure"] is True
+    assert (
+        conditions({"assault": {"episodes": [_episode(sites=["penis"], acts=["oral"])]}})[
+            "penile_exposure"
+        ]
+        is True
+    )
+    # HBIG: in sight until asked; only a source known to be positive keeps it.
+    assert conditions({})["source_hbsag_positive"] is None
+    assert (
+        conditions({"medical": {"source_hbsag_positive": "unknown"}})["source_hbsag_positive"]
+        is False
+    )
+
+
+def test_nonsense_ages_and_a_future_birth_date_never_stop_the_case(
+    session: Session, clock: FixedClock
+) -> None:
+    record = session.record
+    case_id, _ = record.create_case()
+    record.record_fields(case_id, "person", {"age_years": 999})
+    record.record_fields(case_id, "identity", {"date_of_birth": "2031-01-01"})
+    record.record_fields(
+        case_id, "assault", {"episodes": [_episode(assailant_age=400, relationship="x")]}
+    )
+    state = record.open_case(case_id)
+    view = record.intake_view(state)
+    assert view.minor is None and view.assessments[0].needs  # "age not known", no crash
+
+
+def test_a_hidden_date_of_birth_still_decides_the_minors_rule(
+    session: Session, clock: FixedClock
+) -> None:
+    record = session.record
+    case_id, _ = record.create_case()
+    record.record_fields(case_id, "identity", {"date_of_birth": "2011-06-01"})  # 14 now
+    record.record_fields(case_id, "assault", {"episodes": [_episode(relationship="family_member")]})
+    state = record.open_case(case_id)
+    assert state.fields["identity.date_of_birth"].hidden
+    view = record.intake_view(state)
+    assert view.minor is True
+    assert [r.value for r in view.assessments[0].rules] == ["relationship_exclusion"]
+    assert "2011" not in repr(view)  # the view itself never carries the date
+
+
+def test_an_adult_who_was_a_minor_at_the_episode_still_gets_the_rules(
+    session: Session, clock: FixedClock
+) -> None:
+    record = session.record
+    case_id, _ = record.create_case()
+    record.record_fields(case_id, "person", {"age_years": 18})
+    record.record_fields(
+        case_id,
+        "assault",
+        {"episodes": [_episode(at="2024-03-01 22:00", relationship="family_member")]},
+    )
+    view = record.intake_view(record.open_case(case_id))
+    assert view.minor is False and view.minor_at_episode
+    assert any(n.step == "minor" for n in view.notes)
+
+
+def test_only_an_opened_case_is_read_again_without_an_audit_record(session: Session) -> None:
+    case_id, _ = session.record.create_case()
+    with pytest.raises(UnknownCase):
+        session.record.reread(case_id)
+    session.record.open_case(case_id)
+    assert session.record.reread(case_id).case_id == case_id
+
+
+def test_a_case_with_no_known_time_says_so_in_the_list(session: Session) -> None:
+    record = session.record
+    case_id, _ = record.create_case()
+    record.record_fields(case_id, "assault", {"episodes": [{"time_kind": "unknown"}]})
+    row = projections.case_list(session.vault.conn)[0]
+    assert row.next_deadline("2026-03-14T02:30:00.000000Z") == TIME_UNKNOWN_POINT

@@ -49,7 +49,7 @@ def _start(tmp_path: Path, data: Path, password: str, *args: str) -> subprocess.
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_after", [3, 7])
+@pytest.mark.parametrize("kill_after", [3, 9])  # 9: an episode (a list record) included
 def test_sigkill_mid_intake_loses_nothing_shown_as_saved(
     tmp_path: Path, kill_after: int, cheap_kdf: None
 ) -> None:

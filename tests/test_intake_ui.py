@@ -13,6 +13,7 @@ from sac_desktop.domain.roles import Role
 from sac_desktop.ui.clock_panel import ClockModel
 from sac_desktop.ui.consent_panel import ConsentDialog
 from sac_desktop.ui.main_window import MainWindow
+from sac_desktop.ui.models import CASE_ID_ROLE
 from tests.helpers.ui import _sign_in
 
 Key = Qt.Key
@@ -252,8 +253,13 @@ def test_the_case_list_shows_the_next_deadline(
     window.vault_page.case_panel.refresh()
     model = window.vault_page.case_model
     texts = [model.data(model.index(r, model.COL_DEADLINE)) for r in range(model.rowCount())]
-    # Several items change 24 h after the exposure: the first by name is shown.
-    assert any(t and "Mar 15, 2026, 1:00:00" in t and "HIV post-exposure" in t for t in texts)
+    # Several items change 24 h after the exposure: the first by id is shown, with the
+    # zone, so an autumn hour that happens twice is never ambiguous. HBIG may apply until
+    # the source's HBsAg status is asked.
+    assert any(
+        t and "Mar 15, 2026, 1:00:00\u202fAM CET" in t and "Hepatitis B immunoglobulin" in t
+        for t in texts
+    ), texts
 
 
 def test_consent_is_recorded_from_the_keyboard_and_enforced(
@@ -278,7 +284,7 @@ def test_consent_is_recorded_from_the_keyboard_and_enforced(
     qtbot.waitUntil(dialog.isActiveWindow)
     dialog.decision.setFocus()
     kb.at("consentDecision")
-    kb.choose(1)  # refused
+    kb.choose(2)  # refused (the first is "given"; nothing is chosen until then)
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.isVisible() and "explained" in dialog.message.text()  # calm, nothing lost
     dialog.explained.setFocus()
@@ -305,3 +311,106 @@ def test_a_refused_centre_protocol_is_shown_to_the_coordinator(
     assert "ours.toml (line 4)" in boxes[0].detailedText()
     for box in boxes:
         box.close()
+
+
+def test_reopening_the_open_case_shows_what_was_just_typed(
+    window: MainWindow, demo_accounts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    window.new_case()
+    view = window.vault_page.case_view
+    assert view is not None
+    case_id = view.state.case_id
+    view.form.show_section("contact")
+    phone = view.form.page_by_section["contact"].editors["safe_phone"].widget
+    phone.setFocus()
+    qtbot.keyClicks(phone, "0470 11 11 11")
+    view.form.show_section("person")  # recorded
+    view.form.show_section("contact")
+    phone.setFocus()
+    phone.selectAll()  # type: ignore[attr-defined]
+    qtbot.keyClicks(phone, "0470 22 22 22")  # a correction, still a draft
+    window._open_case(case_id)  # the same case again, from the list
+    again = window.vault_page.case_view
+    assert again is not None and again is not view
+    shown = again.form.page_by_section["contact"].editors["safe_phone"].value()
+    assert shown == "0470 22 22 22"
+    assert again.state.value("contact.safe_phone") == "0470 22 22 22"
+
+
+def test_the_clock_keeps_the_selected_row_and_says_its_source(
+    window: MainWindow, demo_accounts, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    clock.current = datetime(2026, 3, 14, 2, 30, tzinfo=UTC)
+    window._open_case(_case_with_episode(window, "2026-03-14 01:00"))
+    view = window.vault_page.case_view
+    assert view is not None
+    panel = view.clock_panel
+    panel.view.selectRow(2)
+    item = panel.model.item(2)
+    assert item.window.source in panel.source.text()  # for the keyboard, not only hover
+    clock.current += timedelta(minutes=1)
+    view.refresh_clock()
+    assert panel.view.currentIndex().row() == 2 and panel.model.item(2) is not item
+
+
+def test_enter_in_the_consent_dialog_never_records_a_decision(
+    window: MainWindow, demo_accounts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    window.new_case()
+    view = window.vault_page.case_view
+    assert view is not None
+    dialog = view.record_consent()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.at_local.setFocus()
+    qtbot.keyClick(dialog.at_local, Key.Key_Return)
+    assert dialog.decision.currentData() is None
+    assert view.state.consents == {}
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.isVisible() and dialog.message.text()  # "choose given or refused"
+    assert window.session.record.reread(view.state.case_id).consents == {}  # type: ignore[union-attr]
+    dialog.reject()
+
+
+def test_each_episode_field_names_its_episode_for_a_screen_reader(
+    window: MainWindow, demo_accounts
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    window.new_case()
+    view = window.vault_page.case_view
+    assert view is not None
+    episodes = view.form.page_by_section["assault"].editors["episodes"]
+    episodes.add()  # type: ignore[attr-defined]
+    episodes.add()  # type: ignore[attr-defined]
+    names = {w.accessibleName() for w in view.findChildren(QWidget, "episodes2_at")}
+    assert names == {"Episode 2: Time"}
+    tabs = [view.tabs.tabText(i) for i in range(view.tabs.count())]
+    assert not any("&" in text for text in tabs)  # Alt letters stay for the buttons
+
+
+def test_the_case_list_deadline_moves_on_with_time(
+    window: MainWindow, demo_accounts, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    clock.current = datetime(2026, 3, 14, 2, 30, tzinfo=UTC)
+    case_id = _case_with_episode(window, "2026-03-14 01:00")
+    window.vault_page.case_panel.refresh()
+    model = window.vault_page.case_model
+
+    def text() -> str:
+        for row in range(model.rowCount()):
+            if model.data(model.index(row, 0), CASE_ID_ROLE) == case_id:
+                return str(model.data(model.index(row, model.COL_DEADLINE)))
+        raise AssertionError("case not listed")
+
+    assert text().startswith("Mar 15, 2026, 1:00:00")
+    clock.current = datetime(2026, 3, 15, 6, 0, tzinfo=UTC)  # past the 24 h points
+    model.refresh_deadlines()  # what the panel's one-minute timer does
+    assert text().startswith("Mar 16, 2026, 1:00:00")  # oral swabs, 48 h

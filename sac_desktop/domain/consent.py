@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sac_desktop.domain.entries import KIND_CONSENT as KIND_CONSENT
-from sac_desktop.domain.intake import normalise_datetime
+from sac_desktop.domain.intake import exists_in_brussels, normalise_datetime
 from sac_desktop.i18n import N_
 
 
@@ -172,9 +172,19 @@ def check_consent(payload: Mapping[str, Any]) -> list[ConsentProblem]:
         problems.append(ConsentProblem("interpreter_name", N_("Give the interpreter's name.")))
     if not _text(payload, "at_local"):
         problems.append(ConsentProblem("at_local", N_("Give the time of the decision.")))
-    elif normalise_datetime(_text(payload, "at_local")) is None:
+    elif (normal := normalise_datetime(_text(payload, "at_local"))) is None:
         problems.append(
             ConsentProblem("at_local", N_("Write the time of the decision as 2026-03-14 01:30."))
+        )
+    elif not exists_in_brussels(normal):
+        problems.append(
+            ConsentProblem(
+                "at_local",
+                N_(
+                    "That time does not exist in Brussels (the clocks jumped forward an "
+                    "hour). Check it."
+                ),
+            )
         )
     return problems
 

@@ -14,7 +14,7 @@ not exist in Brussels, stays in the record as typed and is reported by
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from datetime import date, datetime
 from enum import StrEnum
@@ -517,6 +517,7 @@ class TimeProblem(StrEnum):
     NONEXISTENT = "nonexistent"
     REVERSED = "reversed"
     MISSING = "missing"
+    LATER = "later"  # after "now" or after the arrival: a typing error, surely
 
 
 @dataclass(frozen=True)
@@ -525,6 +526,7 @@ class EpisodeTime:
     problem: TimeProblem | None = None
     detail: str = ""  # the time as typed, or the suggested correction
     ambiguous: bool = False
+    ends_later: bool = False  # a range ending after the limit: counted as ending then
 
 
 def _resolve(text: Any, zone: str) -> tuple[datetime, datetime] | TimeProblem | str:
@@ -539,9 +541,27 @@ def _resolve(text: Any, zone: str) -> tuple[datetime, datetime] | TimeProblem | 
     return resolved.earliest_utc, resolved.latest_utc
 
 
-def episode_time(episode: Mapping[str, Any], zone: str) -> EpisodeTime:
+def episode_time(
+    episode: Mapping[str, Any], zone: str, limit: datetime | None = None
+) -> EpisodeTime:
     """The exposure an episode stands for; a time that cannot be used counts as unknown,
-    with the problem named (never guessed)."""
+    with the problem named (never guessed). ``limit`` is the latest an exposure can be
+    (now, or the arrival if it is earlier): an episode starting after it is a typing
+    error (a wrong month, a wrong day) and is not used, because counting it would make
+    the clock look better than it is."""
+    timing = _episode_time(episode, zone)
+    exposure = timing.exposure
+    if limit is None or exposure.earliest is None or exposure.latest is None:
+        return timing
+    if exposure.earliest > limit:
+        typed = episode.get("at") if episode.get("time_kind") == "exact" else episode.get("from")
+        return EpisodeTime(Exposure.unknown(), TimeProblem.LATER, str(typed or ""))
+    if exposure.latest > limit:
+        return replace(timing, exposure=Exposure(exposure.earliest, limit), ends_later=True)
+    return timing
+
+
+def _episode_time(episode: Mapping[str, Any], zone: str) -> EpisodeTime:
     kind = episode.get("time_kind")
     if kind == "exact":
         at = _resolve(episode.get("at"), zone)
@@ -569,43 +589,69 @@ def _problem(result: TimeProblem | str, typed: Any) -> EpisodeTime:
     return EpisodeTime(Exposure.unknown(), TimeProblem.NONEXISTENT, result)
 
 
-def exposures(values: Values, zone: str) -> list[Exposure]:
-    return [episode_time(e, zone).exposure for e in episodes_of(values)]
+def arrival_time(values: Values, zone: str) -> datetime | None:
+    """When the person arrived (the later reading of an ambiguous time), if usable."""
+    result = _resolve(_get(values, "arrival", "arrived_at"), zone)
+    return result[1] if isinstance(result, tuple) else None
+
+
+def exposure_limit(values: Values, zone: str, now: datetime) -> datetime:
+    """The latest an exposure can have been: now, or the arrival if that is earlier."""
+    arrival = arrival_time(values, zone)
+    return min(now, arrival) if arrival is not None else now
+
+
+def exposures(values: Values, zone: str, now: datetime | None = None) -> list[Exposure]:
+    limit = None if now is None else exposure_limit(values, zone, now)
+    return [episode_time(e, zone, limit).exposure for e in episodes_of(values)]
+
+
+#: Acts that say nothing of where on the body: without a body site they may be anywhere.
+_SITELESS_ACTS = frozenset({"digital", "object", "ejaculation"})
 
 
 def _exposure_condition(values: Values, acts: set[str], sites: set[str]) -> bool | None:
-    """True if any episode involves one of these acts or sites; None if an episode's acts
-    are not recorded (it may); False only when every episode says what happened."""
+    """True if any episode involves one of these acts or sites (or ejaculation was on one
+    of these sites); None when it may (acts not recorded, or an act such as "with
+    fingers" without its body site); False only when every episode says what happened."""
     episodes = episodes_of(values)
     if not episodes:
         return None
+    ejaculation_sites = _get(values, "forensic_history", "ejaculation_sites") or []
+    if set(ejaculation_sites) & sites:
+        return True
     result: bool | None = False
     for episode in episodes:
-        e_acts = episode.get("acts") or []
-        e_sites = episode.get("sites") or []
-        if set(e_acts) & acts or set(e_sites) & sites:
+        e_acts = set(episode.get("acts") or [])
+        e_sites = set(episode.get("sites") or [])
+        if e_acts & acts or e_sites & sites:
             return True
-        if not e_acts:
+        if not e_acts or (e_acts & _SITELESS_ACTS and not e_sites):
             result = None
     return result
 
 
 def conditions(values: Values) -> dict[str, bool | None]:
-    """The protocol's conditions (``protocol.CONDITIONS``) for this case."""
+    """The protocol's conditions (``protocol.CONDITIONS``) for this case. An answer not
+    yet given is None: the item may apply and stays in sight until it is answered."""
     pregnant = _tri(_get(values, "medical", "pregnant"))
     possible = _tri(_get(values, "medical", "pregnancy_possible"))
     hbv = _get(values, "medical", "hbv_vaccination")
     oro_anal = _exposure_condition(values, {"oro_anal"}, set())
     hav_known = _tri(_get(values, "medical", "hav_indicated"))
+    source = _get(values, "medical", "source_hbsag_positive")
     return {
         "pregnancy_possible": False if pregnant is True else possible,
         "vaginal_exposure": _exposure_condition(values, {"vaginal"}, {"vulva_vagina"}),
         "oral_exposure": _exposure_condition(values, {"oral", "kissing"}, {"mouth"}),
         "anal_exposure": _exposure_condition(values, {"anal", "oro_anal"}, {"anus"}),
+        "penile_exposure": _exposure_condition(values, set(), {"penis"}),
         "skin_exposure": _exposure_condition(
             values, {"licking", "biting", "kissing"}, {"breasts", "neck", "other_skin"}
         ),
-        "source_hbsag_positive": _tri(_get(values, "medical", "source_hbsag_positive")) is True,
+        # HBIG only for a source known to be HBsAg-positive: "no" and "not known" rule it
+        # out; not asked yet keeps it in sight, so the question is asked.
+        "source_hbsag_positive": None if source in (None, "") else source == YES,
         "hepatitis_a_indicated": True
         if (oro_anal is True or hav_known is True)
         else (None if oro_anal is None and hav_known is None else False),
@@ -614,9 +660,15 @@ def conditions(values: Values) -> dict[str, bool | None]:
     }
 
 
+MAX_AGE = 130
+
+
 def age_years(values: Values) -> int | None:
+    """The age recorded, if it is a sensible one (anything else counts as not known)."""
     value = _get(values, "person", "age_years")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_AGE:
+        return value
+    return None
 
 
 def date_of_birth(values: Values) -> date | None:
@@ -641,12 +693,69 @@ class Note:
     step: str = ""  # the step where it is fixed
 
 
-def intake_notes(values: Values, zone: str, minor: bool | None) -> list[Note]:
+def intake_notes(
+    values: Values, zone: str, minor: bool | None, now: datetime | None = None
+) -> list[Note]:
     """What the intake so far asks of staff: prompts that change care, and values to fix."""
     notes: list[Note] = []
+    arrival = _resolve(_get(values, "arrival", "arrived_at"), zone)
+    if arrival is TimeProblem.UNREADABLE:
+        notes.append(
+            Note(
+                Level.CHECK,
+                N_("Arrival: the time cannot be read. Write it as 2026-03-14 01:30."),
+                step="arrival",
+            )
+        )
+    elif isinstance(arrival, str) and not isinstance(arrival, TimeProblem):
+        notes.append(
+            Note(
+                Level.CHECK,
+                N_(
+                    "Arrival: this time does not exist in Brussels (the clocks jumped "
+                    "forward an hour). Did you mean %(suggestion)s?"
+                ),
+                {"suggestion": arrival},
+                "arrival",
+            )
+        )
+    elif isinstance(arrival, tuple) and now is not None and arrival[0] > now:
+        notes.append(
+            Note(
+                Level.CHECK,
+                N_("Arrival: this time is still to come. Check the date."),
+                step="arrival",
+            )
+        )
+    limit = None if now is None else exposure_limit(values, zone, now)
     for number, episode in enumerate(episodes_of(values), start=1):
-        timing = episode_time(episode, zone)
+        timing = episode_time(episode, zone, limit)
         n = {"n": str(number)}
+        if timing.problem is TimeProblem.LATER:
+            notes.append(
+                Note(
+                    Level.CHECK,
+                    N_(
+                        "Episode %(n)s: %(typed)s is after the arrival or still to come. "
+                        "Check the date; until then the clock treats this time as unknown."
+                    ),
+                    {**n, "typed": timing.detail},
+                    "assault",
+                )
+            )
+            continue
+        if timing.ends_later:
+            notes.append(
+                Note(
+                    Level.CHECK,
+                    N_(
+                        "Episode %(n)s: the range ends after the arrival or still to come; "
+                        "it is counted as ending then. Check the date."
+                    ),
+                    n,
+                    "assault",
+                )
+            )
         if timing.problem is TimeProblem.NONEXISTENT:
             notes.append(
                 Note(
@@ -781,6 +890,15 @@ def normalise_datetime(text: str) -> str | None:
         return format_naive(parse_local_datetime(text))
     except InvalidLocalTime:
         return None
+
+
+def exists_in_brussels(text: str, zone: str = "Europe/Brussels") -> bool:
+    """Whether a normalised local time exists in ``zone`` (not skipped in spring)."""
+    try:
+        resolve_local(parse_local_datetime(text), zone)
+    except NonexistentLocalTime:
+        return False
+    return True
 
 
 def choices_of(field: Field) -> Sequence[str]:

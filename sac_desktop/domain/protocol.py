@@ -71,6 +71,7 @@ CONDITIONS = frozenset(
         "vaginal_exposure",
         "oral_exposure",
         "anal_exposure",
+        "penile_exposure",
         "skin_exposure",
         "source_hbsag_positive",
         "hepatitis_a_indicated",

@@ -38,7 +38,7 @@ def case_clock(
     protocol used, and whether it is the one the case was opened under."""
     protocol, exact = registry.for_case(state.protocol)
     values = case_values(state, overlay)
-    clock = evaluate(protocol, exposures(values, zone), conditions(values), now)
+    clock = evaluate(protocol, exposures(values, zone, now), conditions(values), now)
     return clock, protocol, exact
 
 

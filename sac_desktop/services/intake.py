@@ -12,24 +12,24 @@ from sac_desktop.domain.intake import (
     Note,
     Values,
     age_years,
+    arrival_time,
     date_of_birth,
     episode_time,
     episodes_of,
+    exposure_limit,
     intake_notes,
     section_values,
 )
 from sac_desktop.domain.localtime import (
-    InvalidLocalTime,
-    NonexistentLocalTime,
     local_of,
-    parse_local_datetime,
-    resolve_local,
 )
 from sac_desktop.domain.minors import (
     AgeRange,
     ChildProtectionBody,
     MinorAssessment,
     MinorDecisionProblem,
+    MinorRule,
+    age_on,
     age_range_between,
     age_range_from_years,
     assess_episode,
@@ -46,23 +46,14 @@ _YES_NO_DECISIONS = ("consents_alone", "do_not_inform_parents")
 class IntakeView:
     """Derived from a case's current values (never stored: recomputed on every change)."""
 
-    minor: bool | None
+    minor: bool | None  # a minor now (None: age not known)
+    minor_at_episode: bool  # possibly a minor at an episode (even if 18 or more now)
     notes: list[Note]
     assessments: list[MinorAssessment]  # one per episode, in order
     child_protection: tuple[ChildProtectionBody, ...]
     minor_problems: list[MinorDecisionProblem]
     episodes: list[tuple[datetime, datetime]]  # known episode times (UTC), for the timeline
     arrival: datetime | None
-
-
-def _arrival(values: Values, zone: str) -> datetime | None:
-    text = values.get("arrival", {}).get("arrived_at")
-    if not isinstance(text, str):
-        return None
-    try:
-        return resolve_local(parse_local_datetime(text), zone).latest_utc
-    except (InvalidLocalTime, NonexistentLocalTime):
-        return None
 
 
 def _person_age(
@@ -98,31 +89,37 @@ def _person_age(
 
 
 def intake_view(state: CaseState, centre: str, clock: Clock) -> IntakeView:
-    """The derived view of a case, from the values this reader may see (and, for the
-    minors rule, the date of birth, which is used without being shown)."""
+    """The derived view of a case. ``state`` may hold values the reader does not see (the
+    date of birth): they are used for the minors rule, never returned."""
     zone = clock.zone
+    now = clock.now_utc()
     values = section_values({k: v.value for k, v in state.fields.items()})
-    today = local_of(clock.now_utc(), zone).date()
-    arrival = _arrival(values, zone)
+    today = local_of(now, zone).date()
+    arrival = arrival_time(values, zone)
     dob = date_of_birth(values)
+    if dob is not None and dob > today:
+        dob = None  # a date still to come: a typing error, not an age (the field shows it)
     years = age_years(values)
     now_age: AgeRange | None = None
     if dob is not None:
-        now_age = AgeRange.exact(max(0, min(130, age_range_between(dob, today, today).min)))
+        now_age = AgeRange.exact(min(130, age_on(dob, today)))
     elif years is not None:
         now_age = AgeRange.exact(years)
     minor = is_minor(now_age)
+    limit = exposure_limit(values, zone, now)
     assessments: list[MinorAssessment] = []
     episodes: list[tuple[datetime, datetime]] = []
     for episode in episodes_of(values):
-        timing = episode_time(episode, zone)
+        timing = episode_time(episode, zone, limit)
         when = None
         if timing.exposure.earliest is not None and timing.exposure.latest is not None:
             when = (timing.exposure.earliest, timing.exposure.latest)
             episodes.append(when)
         person = _person_age(values, dob, episode, when, arrival, zone, today)
         age = episode.get("assailant_age")
-        assailant = AgeRange.exact(age) if isinstance(age, int) and 0 <= age <= 130 else None
+        assailant = None
+        if isinstance(age, int) and not isinstance(age, bool) and 0 <= age <= 130:
+            assailant = AgeRange.exact(age)
         assessments.append(
             assess_episode(
                 person,
@@ -131,14 +128,20 @@ def intake_view(state: CaseState, centre: str, clock: Clock) -> IntakeView:
                 prostitution=episode.get("prostitution") == "yes",
             )
         )
+    # A person of 18 now may have been a minor at an episode: the rules still apply.
+    minor_at_episode = any(
+        any(rule is not MinorRule.ADULT for rule in a.rules) for a in assessments
+    )
     decisions = dict(values.get("minor", {}))
     for name in _YES_NO_DECISIONS:
         if name in decisions:
             decisions[name] = decisions[name] == "yes"
-    problems = check_minor_decisions(decisions) if minor is not False else []
+    concerned = minor is not False or minor_at_episode
+    problems = check_minor_decisions(decisions) if concerned else []
     return IntakeView(
         minor=minor,
-        notes=intake_notes(values, zone, minor),
+        minor_at_episode=minor_at_episode,
+        notes=intake_notes(values, zone, minor is True or minor_at_episode, now),
         assessments=assessments,
         child_protection=child_protection_bodies(centre),
         minor_problems=problems,

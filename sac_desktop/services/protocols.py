@@ -48,8 +48,13 @@ class ProtocolRegistry:
                     )  # fmt: skip
                     registry.refused.append((path.name, error))
                     continue
-                # The same version twice (a centre copy of a shipped file): the first kept.
-                registry.protocols.setdefault(protocol.key, protocol)
+                if protocol.key in registry.protocols:
+                    # A second file with the same id and version: which one a case was
+                    # opened under would be unclear. The first is kept; this one refused.
+                    problem = f"{protocol.key} is already installed: give this file its own version"
+                    registry.refused.append((path.name, ProtocolError(problem, None, path.name)))
+                    continue
+                registry.protocols[protocol.key] = protocol
                 if position > 0:
                     registry.centre_keys.add(protocol.key)
         return registry

@@ -22,6 +22,7 @@ from sac_desktop.domain.consent import (
     ConsentProblem,
     ConsentRecord,
     check_consent,
+    consents_needed,
     missing_consent,
 )
 from sac_desktop.domain.consent import item_text as item_text
@@ -46,6 +47,7 @@ from sac_desktop.domain.state import (
     section_of,
 )
 from sac_desktop.domain.upcast import upcast
+from sac_desktop.logsafe import get_logger
 from sac_desktop.services.audit import AuditTrail
 from sac_desktop.services.clock import CLOCK_SECTIONS, case_clock, overlay_state
 from sac_desktop.services.intake import IntakeView, intake_view
@@ -55,6 +57,13 @@ from sac_desktop.services.vaults import VaultInfo
 from sac_desktop.storage import accounts, projections, records
 from sac_desktop.storage.projections import CaseListRow
 from sac_desktop.storage.vault import Vault
+
+_log = get_logger("record")
+
+
+#: Kept among a case's deadlines when no episode time is known: the case list shows
+#: "time not known" (it sorts after every real moment, so it is always "to come").
+TIME_UNKNOWN_POINT = ("9999-12-31T23:59:59.999999Z", "@time_unknown")
 
 
 class UnknownCase(LookupError):
@@ -115,6 +124,8 @@ class RecordService:
         self.actor = actor
         self.clock = clock
         self.protocols = protocols if protocols is not None else shipped()
+        self._opened: set[str] = set()  # cases this person opened (an audited read)
+        self.stuck_drafts = 0  # drafts the last commit_all_drafts had to leave as drafts
 
     # -- entries ----------------------------------------------------------------------
     def _entry(
@@ -265,10 +276,16 @@ class RecordService:
     def intake_view(
         self, state: CaseState, drafts: Mapping[str, Mapping[str, Any]] | None = None
     ) -> IntakeView:
-        """Notes, minors rules and episode times derived from an opened case."""
+        """Notes, minors rules and episode times derived from an opened case. The date of
+        birth counts for the minors rule even while it is hidden from the reader (the
+        view never contains it)."""
+        require(self.actor, Area.CASE, Op.READ)
+        if state.case_id not in self._opened:
+            raise UnknownCase(state.case_id)
+        full = self._state(self.vault.conn, state.case_id)
         if drafts:
-            state = overlay_state(state, drafts)
-        return intake_view(state, self.info.centre, self.clock)
+            full = overlay_state(full, drafts)
+        return intake_view(full, self.info.centre, self.clock)
 
     def _update_deadlines(self, conn: Any, case_id: str, state: CaseState | None = None) -> None:
         if state is None:
@@ -277,6 +294,8 @@ class RecordService:
             state, self.protocols, self.clock.now_utc(), self.clock.zone
         )
         points = [(format_utc(at), item) for at, item in deadline_points(clock)]
+        if clock.anchors.unknown_episodes and not clock.anchors.any_known:
+            points.append(TIME_UNKNOWN_POINT)  # the list says so, rather than nothing
         projections.set_deadlines(conn, case_id, points)
 
     # -- drafts -----------------------------------------------------------------------
@@ -287,6 +306,12 @@ class RecordService:
         with self.vault.transaction() as conn:
             if not records.case_exists(conn, case_id):
                 raise UnknownCase(case_id)
+            if any(consents_needed(section, name) for name in values):
+                consents = self._state(conn, case_id).consents
+                for name in values:
+                    item = missing_consent(consents, section, name)
+                    if item is not None:
+                        raise ConsentMissing(item)  # not even a draft: it would stay stuck
             records.upsert_draft(
                 conn,
                 self.actor.user_id,
@@ -312,13 +337,23 @@ class RecordService:
         return written
 
     def commit_all_drafts(self) -> int:
-        """At lock, sign-out or idle: every draft of this person becomes entries."""
+        """At lock, sign-out or idle: every draft of this person becomes entries.
+
+        Each draft is committed on its own: one that cannot be (its consent was withdrawn
+        meanwhile, a case that is gone) stays a draft, is counted in ``stuck_drafts``, and
+        the others are still recorded."""
         count = 0
+        self.stuck_drafts = 0
         for case_id, section, _updated in records.list_drafts(self.vault.conn, self.actor.user_id):
-            if allowed(self.actor.role, area_of(KIND_FIELD_SET, section), Op.WRITE):
+            if not allowed(self.actor.role, area_of(KIND_FIELD_SET, section), Op.WRITE):
+                # A draft this role may no longer write (the role changed) stays a draft:
+                # it is never written under the new role, and never shown to it.
+                continue
+            try:
                 count += len(self.commit_draft(case_id, section))
-            # A draft this role may no longer write (the role changed) stays a draft: it is
-            # never written under the new role, and never shown to it.
+            except (ConsentMissing, UnknownCase, InvalidValue):
+                self.stuck_drafts += 1
+                _log.event("record.draft_kept")
         return count
 
     # -- reads ------------------------------------------------------------------------
@@ -331,13 +366,14 @@ class RecordService:
         if not records.case_exists(self.vault.conn, case_id):
             raise UnknownCase(case_id)
         self.trail.record_read(self.actor, Action.CASE_OPEN, case_id, reason)
+        self._opened.add(case_id)
         return self._visible(self._state(self.vault.conn, case_id), revealed=False)
 
     def reread(self, case_id: str) -> CaseState:
         """The case again after this person wrote to it, within the view that opening it
-        audited (not a new read: nothing else is shown)."""
+        audited (not a new read: only a case opened in this session)."""
         require(self.actor, Area.CASE, Op.READ)
-        if not records.case_exists(self.vault.conn, case_id):
+        if case_id not in self._opened:
             raise UnknownCase(case_id)
         return self._visible(self._state(self.vault.conn, case_id), revealed=False)
 
@@ -349,6 +385,7 @@ class RecordService:
         if not records.case_exists(self.vault.conn, case_id):
             raise UnknownCase(case_id)
         self.trail.record_read(self.actor, Action.IDENTITY_REVEAL, case_id, reason.strip())
+        self._opened.add(case_id)
         return self._visible(self._state(self.vault.conn, case_id), revealed=True)
 
     def _visible(self, state: CaseState, revealed: bool) -> CaseState:

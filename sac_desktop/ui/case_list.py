@@ -57,8 +57,9 @@ from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.case_list import CaseListRow, CaseQuery
 from sac_desktop.services.errors import VaultError
 from sac_desktop.services.permissions import Forbidden
-from sac_desktop.services.protocols import shipped
-from sac_desktop.ui.models import CASE_ID_ROLE, local_time
+from sac_desktop.services.protocols import ProtocolRegistry, shipped
+from sac_desktop.services.record import TIME_UNKNOWN_POINT
+from sac_desktop.ui.models import CASE_ID_ROLE, local_time, local_time_zoned
 
 PAGE_SIZE = 200
 MAX_PAGES = 4  # a screenful can straddle two pages; more would only hold memory
@@ -77,12 +78,23 @@ class CaseSource(Protocol):
 @dataclass(frozen=True)
 class _Column:
     header: str  # marked with N_, translated when shown
-    text: Callable[[Translator, CaseListRow, str], str]  # the last: now (format_utc)
+    text: Callable[[Translator, CaseListRow, _Context], str]
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
 
 
-def _window_label(t: Translator, item: str) -> str:
-    for protocol in shipped().protocols.values():
+DEADLINE_REFRESH_MS = 60_000
+
+
+class _Context(Protocol):
+    """What a cell may need besides its row: the time now and the clock's item names."""
+
+    def now(self) -> datetime: ...
+
+    protocols: ProtocolRegistry
+
+
+def _window_label(registry: ProtocolRegistry, t: Translator, item: str) -> str:
+    for protocol in registry.protocols.values():
         try:
             return protocol.window(item).text(t.language)
         except KeyError:
@@ -90,24 +102,27 @@ def _window_label(t: Translator, item: str) -> str:
     return item
 
 
-def _next_deadline(t: Translator, row: CaseListRow, now: str) -> str:
+def _next_deadline(t: Translator, row: CaseListRow, context: _Context) -> str:
     """The case's next deadline after now, from the clock engine's points (kept in the
-    list row): formatted once per row shown, like every cell."""
-    upcoming = row.next_deadline(now)
+    list row). Refreshed every minute (``DEADLINE_REFRESH_MS``)."""
+    upcoming = row.next_deadline(format_utc(context.now()))
     if upcoming is None:
         return ""
     at, item = upcoming
-    return f"{local_time(t, parse_utc(at))} · {_window_label(t, item)}"
+    if item == TIME_UNKNOWN_POINT[1]:
+        return t._("time not known: clinician decides")
+    label = _window_label(context.protocols, t, item)
+    return f"{local_time_zoned(t, parse_utc(at))} · {label}"
 
 
 #: One line per column: a later column (status, deadline, nurse) is one more line here.
 COLUMNS: tuple[_Column, ...] = (
-    _Column(N_("Case number"), lambda t, r, _n: r.number),
-    _Column(N_("Opened"), lambda t, r, _n: local_time(t, parse_utc(r.opened_utc))),
-    _Column(N_("Last activity"), lambda t, r, _n: local_time(t, parse_utc(r.last_activity_utc))),
+    _Column(N_("Case number"), lambda t, r, _c: r.number),
+    _Column(N_("Opened"), lambda t, r, _c: local_time(t, parse_utc(r.opened_utc))),
+    _Column(N_("Last activity"), lambda t, r, _c: local_time(t, parse_utc(r.last_activity_utc))),
     _Column(N_("Next deadline"), _next_deadline),
     _Column(
-        N_("Entries"), lambda t, r, _n: t.format_number(r.entry_count), Qt.AlignmentFlag.AlignRight
+        N_("Entries"), lambda t, r, _c: t.format_number(r.entry_count), Qt.AlignmentFlag.AlignRight
     ),
 )
 
@@ -138,8 +153,10 @@ class LazyCaseListModel(QAbstractTableModel):
     ) -> None:
         super().__init__()
         self.t = t
-        #: The time "next deadline" is counted from (the session's clock when signed in).
+        #: The time "next deadline" is counted from (the session's clock when signed in),
+        #: and the protocols that name its items (the session's, with the centre's own).
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.protocols: ProtocolRegistry = shipped()
         self.page_size = page_size
         self.max_pages = max(2, max_pages)
         self._source = source
@@ -185,6 +202,15 @@ class LazyCaseListModel(QAbstractTableModel):
                     self._load(0)
         finally:
             self.endResetModel()
+
+    def refresh_deadlines(self) -> None:
+        """Time moved on: the "next deadline" cells are formatted again (no page read)."""
+        column = self.COL_DEADLINE
+        for page in self._pages.values():
+            for shown in page:
+                shown.texts[column] = None
+        if self._count:
+            self.dataChanged.emit(self.index(0, column), self.index(self._count - 1, column))
 
     def retranslate(self, t: Translator) -> None:
         self.t = t
@@ -265,8 +291,7 @@ class LazyCaseListModel(QAbstractTableModel):
             return shown.row.case_id
         text = shown.texts[column]
         if text is None:
-            now = format_utc(self.now())
-            text = shown.texts[column] = COLUMNS[column].text(self.t, shown.row, now)
+            text = shown.texts[column] = COLUMNS[column].text(self.t, shown.row, self)
         return text
 
 
@@ -340,6 +365,10 @@ class CaseListPanel(QWidget):
         self.model.modelReset.connect(self._after_reset)
         self.find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         self.find_shortcut.activated.connect(self.focus_search)
+        self.deadline_timer = QTimer(self)
+        self.deadline_timer.setInterval(DEADLINE_REFRESH_MS)
+        self.deadline_timer.timeout.connect(self.model.refresh_deadlines)
+        self.deadline_timer.start()
 
         self.retranslate(t)
         if source is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -257,7 +258,9 @@ class CaseView(QWidget):
             return
         page = self.form.page_by_section["minor"]
         minor_values = case_values(self.state).get("minor")
-        self.form.set_step_visible("minor", view.minor is not False or bool(minor_values))
+        self.form.set_step_visible(
+            "minor", view.minor is not False or view.minor_at_episode or bool(minor_values)
+        )
         t = self.t
         lines: list[str] = []
         if view.minor is None:
@@ -306,9 +309,11 @@ class CaseView(QWidget):
         self.form.retranslate(t)
         self.consent.retranslate(t)
         self.clock_panel.retranslate(t)
-        self.tabs.setTabText(0, t._("Int&ake"))
-        self.tabs.setTabText(1, t._("C&onsent"))
-        self.tabs.setTabText(2, t._("&Record"))
+        # No mnemonics on the tabs (Ctrl+1, 2, 3 reach them): Alt letters stay free for
+        # the buttons inside them ("Add: episode", "Record a decision").
+        self.tabs.setTabText(0, t._("Intake"))
+        self.tabs.setTabText(1, t._("Consent"))
+        self.tabs.setTabText(2, t._("Record"))
         self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1, Ctrl+2, Ctrl+3)"))
         self.refresh_derived()
 
@@ -325,6 +330,10 @@ class CaseView(QWidget):
         for widget in self.findChildren(QWidget):
             if isinstance(widget, QLineEdit | QLabel):
                 widget.clear()
+            elif isinstance(widget, QCheckBox):
+                widget.blockSignals(True)
+                widget.setChecked(False)
+                widget.blockSignals(False)
             elif isinstance(widget, QPlainTextEdit | QComboBox):
                 widget.blockSignals(True)
                 widget.clear()

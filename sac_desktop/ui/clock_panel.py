@@ -17,7 +17,7 @@ from sac_desktop.domain.localtime import local_of
 from sac_desktop.domain.protocol import Protocol, State
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.ui.layout import read_only_table
-from sac_desktop.ui.models import Index, _TableModel
+from sac_desktop.ui.models import Index, _TableModel, local_time_zoned
 
 STATE_LABELS: dict[State, str] = {
     State.OPTIMAL: N_("optimal"),
@@ -59,12 +59,21 @@ class ClockModel(_TableModel):
         self.zone = "Europe/Brussels"
 
     def set_clock(self, clock: CaseClock | None, zone: str) -> None:
+        """Show ``clock``. When the same items come in the same order (the usual refresh),
+        the cells change in place: the selected row, and a screen reader's place, stay."""
+        rows = [] if clock is None else clock.by_urgency()
         self.zone = zone
         self.clock = clock
-        self.set_rows([] if clock is None else clock.by_urgency())
+        same = [r.window.id for r in rows] == [r.window.id for r in self._rows]
+        if same and rows:
+            self._rows = rows
+            last = self.index(len(rows) - 1, len(self.HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        else:
+            self.set_rows(rows)
 
     def _when(self, moment: datetime) -> str:
-        return self.t.format_datetime(local_of(moment, self.zone))
+        return local_time_zoned(self.t, moment, self.zone)
 
     def item(self, row: int) -> ItemClock:
         item: ItemClock = self._rows[row]
@@ -307,6 +316,10 @@ class ClockPanel(QWidget):
             ClockModel.COL_ITEM, QHeaderView.ResizeMode.Interactive
         )
         self.view.setColumnWidth(ClockModel.COL_ITEM, 210)
+        self.source = QLabel()  # the selected item's source, for the keyboard (not hover)
+        self.source.setObjectName("clockSource")
+        self.source.setWordWrap(True)
+        self.view.selectionModel().currentRowChanged.connect(self._show_source)
         self.timeline = TimelineWidget()
         self.title.setBuddy(self.view)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -318,6 +331,7 @@ class ClockPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.source)
         self.t = t
         self.protocol: Protocol | None = None
         self.exact_protocol = True
@@ -335,6 +349,17 @@ class ClockPanel(QWidget):
         self.model.set_clock(clock, zone)
         self.timeline.set_data(clock, episodes, arrival, zone)
         self._summarise()
+
+    def _show_source(self) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid() or self.model.clock is None:
+            self.source.clear()
+            return
+        item = self.model.item(index.row())
+        self.source.setText(
+            f"{item.window.text(self.t.language)}: "
+            + self.t._("Source: %(source)s") % {"source": item.window.source}
+        )
 
     def _summarise(self) -> None:
         t, clock = self.t, self.model.clock
@@ -373,6 +398,7 @@ class ClockPanel(QWidget):
         self._summarise()
 
     def clear(self) -> None:
+        self.source.clear()
         self.model.set_clock(None, self.model.zone)
         self.timeline.set_data(None, [], None, self.model.zone)
         self.summary.clear()

@@ -118,6 +118,7 @@ class ConsentDialog(QDialog):
         self.item.setCurrentIndex(max(0, self.item.findData(item)))
         self.decision = QComboBox()
         self.decision.setObjectName("consentDecision")
+        self.decision.addItem(t._("— choose —"), None)  # never "given" by default
         for decision in Decision:
             self.decision.addItem(t._(DECISION_LABELS[decision]), decision.value)
         self.given_by = QComboBox()
@@ -169,6 +170,9 @@ class ConsentDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        for button in self.buttons.buttons():  # Enter in a field never saves a decision
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

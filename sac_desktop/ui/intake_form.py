@@ -112,8 +112,12 @@ class _NumberEditor(_TextEditor):
         self.edit.setMaximumWidth(120)
 
     def value(self) -> Any:
+        """The number, or None while it is outside the sensible range (the validator
+        lets "150" be typed on the way to "15")."""
         text = self.edit.text().strip()
-        return int(text) if text.isdigit() else None
+        if not text.isdigit() or not self.edit.hasAcceptableInput():
+            return None
+        return int(text)
 
 
 class _DateTimeEditor(_TextEditor):
@@ -259,10 +263,20 @@ class _RecordForm(QObject):
             editor.set_value(value.get(name))
         self.update_relevance()
 
-    def retranslate(self, t: Translator) -> None:
+    def retranslate(self, t: Translator, title: str = "") -> None:
+        """``title`` ("Episode 2") prefixes the accessible names: a screen reader then
+        says which record a field belongs to."""
         for name, editor in self.editors.items():
             self.labels[name].setText(t._(editor.field.label))
             editor.retranslate(t)
+            if title:
+                editor.widget.setAccessibleName(f"{title}: {t._(editor.field.label)}")
+                if isinstance(editor, _MultiEditor):
+                    labels = dict(editor.field.choices)
+                    for code, box in editor.boxes.items():
+                        box.setAccessibleName(
+                            f"{title}: {t._(editor.field.label)}: {t._(labels[code])}"
+                        )
 
 
 class _ListEditor(_Editor):
@@ -347,7 +361,7 @@ class _ListEditor(_Editor):
         box, record, remove = self.records[index]
         title = t._(self.field.item_label or self.field.label)
         box.setTitle(f"{title} {index + 1}")
-        record.retranslate(t)
+        record.retranslate(t, f"{title} {index + 1}")
         remove.setText(t._("Remove %(what)s %(n)d") % {"what": title, "n": index + 1})
         remove.setAccessibleName(remove.text())
 

@@ -574,6 +574,12 @@ class MainWindow(QMainWindow):
         self.signed_in = signed
         self._username = signed.account.username
         session = signed.session
+        try:
+            # Drafts left by a crash or a power cut are recorded now, so the case list's
+            # deadlines and every colleague's view include them.
+            session.record.commit_all_drafts()
+        except VaultError as exc:
+            self._show_error(exc)
         self._anchor_warned = session.anchor_finding is not None
         self.vault_page.banner.setVisible(session.info.training)
         self._reload_cases()
@@ -725,6 +731,8 @@ class MainWindow(QMainWindow):
                 pass  # already shown; the vault is closed all the same
             except VaultError as exc:
                 self._show_error(exc)
+            except Exception as exc:  # a bug: reported, and the screen is locked all the same
+                self.report_bug(exc)
         self.session_changed.emit()
 
     def change_password(self) -> ChangePasswordDialog | None:
@@ -802,6 +810,7 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             readable = allowed(self.session.actor.role, Area.CASE, Op.READ)
             self.vault_page.case_model.now = self.session.record.clock.now_utc
+            self.vault_page.case_model.protocols = self.session.protocols
             self.vault_page.case_panel.set_source(self.session.case_list if readable else None)
 
     def new_case(self) -> None:
@@ -824,13 +833,15 @@ class MainWindow(QMainWindow):
 
     def _open_case(self, case_id: str) -> None:
         assert self.session is not None
+        if self.vault_page.case_view is not None:
+            # Leaving a case (or opening it again): its drafts are recorded first, so the
+            # view opened next shows them.
+            self.vault_page.case_view.commit_all()
         try:
             state = self.session.record.open_case(case_id)
         except (VaultError, Forbidden) as exc:
             self._show_error(exc)
             return
-        if self.vault_page.case_view is not None:
-            self.vault_page.case_view.commit_all()  # leaving a case: its drafts are recorded
         self._state = state
         self._show_fields(state)
         view = CaseView(

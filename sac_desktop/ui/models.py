@@ -25,6 +25,13 @@ def local_time(t: Translator, moment: datetime, zone: str = DEFAULT_ZONE) -> str
     return t.format_datetime(moment.astimezone(ZoneInfo(zone)))
 
 
+def local_time_zoned(t: Translator, moment: datetime, zone: str = DEFAULT_ZONE) -> str:
+    """A local time with its zone's abbreviation (CET, CEST): a deadline in the repeated
+    autumn hour is then never mistaken for the other one."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{t.format_datetime(local)} {local.tzname()}"
+
+
 def role_label(t: Translator, role: str) -> str:
     try:
         return t._(ROLE_LABELS[Role(role)])

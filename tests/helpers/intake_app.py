@@ -17,10 +17,11 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from sac_desktop.domain.clock import SystemClock
 from sac_desktop.paths import resolve_paths
@@ -40,6 +41,7 @@ STEPS: list[tuple[str, str, str, object]] = [
     ("contact", "safe_phone", "0470 00 00 01", "0470 00 00 01"),
     ("contact", "contact_hours", "after 18:00", "after 18:00"),
     ("person", "age_years", "31", 31),
+    ("assault", "episodes", "episode", None),  # an exact time three hours ago (below)
     ("safety", "sleeps_at", "with a synthetic friend", "with a synthetic friend"),
     ("notes", "text", "Synthetic note, kill test.", "Synthetic note, kill test."),
     ("contact", "safe_phone", "0470 00 00 02", None),  # never reached in time: the kill
@@ -76,7 +78,15 @@ def type_steps(window: MainWindow) -> None:
         view.form.show_section(section)  # leaving a step records it: entries, not a draft
         widget = editor(window, section, field)
         widget.setFocus()
-        if keys.startswith("down:"):
+        if keys == "episode":  # a record of a list: Add, then its fields
+            at = (datetime.now() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
+            episodes = view.form.page_by_section[section].editors[field]
+            QTest.keyClick(episodes.add_button, Qt.Key.Key_Space)  # type: ignore[attr-defined]
+            record = episodes.records[-1][1]  # type: ignore[attr-defined]
+            QTest.keyClick(record.editors["time_kind"].widget, Qt.Key.Key_Down)
+            QTest.keyClicks(record.editors["at"].widget, at)
+            value = [{"time_kind": "exact", "at": at}]
+        elif keys.startswith("down:"):
             for _ in range(int(keys[5:])):
                 QTest.keyClick(widget, Qt.Key.Key_Down)
         else:
@@ -94,11 +104,9 @@ def shown(window: MainWindow) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for section, page in view.form.page_by_section.items():
         for name, field_editor in page.editors.items():
-            widget = field_editor.widget
-            if isinstance(widget, QLineEdit | QPlainTextEdit | QComboBox):
-                value = field_editor.value()
-                if value is not None:
-                    out.setdefault(section, {})[name] = value
+            value = field_editor.value()
+            if value is not None:
+                out.setdefault(section, {})[name] = value
     return out
 
 
