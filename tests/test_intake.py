@@ -243,6 +243,7 @@ def test_acts_without_a_body_site_keep_site_items_in_sight() -> None:
     fingers = {"assault": {"episodes": [_episode(acts=["digital"])]}}
     found = conditions(fingers)
     assert found["vaginal_exposure"] is None and found["anal_exposure"] is None
+    assert found["hepatitis_a_indicated"] is False  # fingers are never mouth to anus
     placed = {"assault": {"episodes": [_episode(acts=["digital"], sites=["mouth"])]}}
     assert conditions(placed)["vaginal_exposure"] is False
     ejaculation = {

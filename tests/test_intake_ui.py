@@ -224,6 +224,8 @@ def test_the_clock_panel_shows_the_states_of_a_scenario(
     assert rows["sample_oral"][0] is State.OPTIMAL
     assert rows["ec_levonorgestrel"][0] is State.NOT_APPLICABLE  # pregnancy not possible
     assert rows["sample_vaginal"][0] is State.NOT_APPLICABLE  # oral only
+    # The source's HBsAg status is not asked yet: HBIG stays in sight, and says why.
+    assert "may apply: a question is not answered yet" in rows["hbv_immunoglobulin"][2]
     view = window.vault_page.case_view
     assert view is not None
     # 70 h after the exposure: PEP closes in 2 h, so it is highlighted.

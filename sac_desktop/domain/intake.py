@@ -626,7 +626,7 @@ def _exposure_condition(values: Values, acts: set[str], sites: set[str]) -> bool
         e_sites = set(episode.get("sites") or [])
         if e_acts & acts or e_sites & sites:
             return True
-        if not e_acts or (e_acts & _SITELESS_ACTS and not e_sites):
+        if not e_acts or (sites and e_acts & _SITELESS_ACTS and not e_sites):
             result = None
     return result
 

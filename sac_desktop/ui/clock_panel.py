@@ -108,6 +108,8 @@ class ClockModel(_TableModel):
                 label += " · " + self.t._("changes in %(duration)s") % {
                     "duration": duration_text(self.t, item.next_deadline - now)
                 }
+            if item.applies is None and item.eligible:
+                label += " · " + self.t._("may apply: a question is not answered yet")
             return label
         if not item.eligible or (item.state is State.UNKNOWN and not item.urgency_deadlines):
             return ""
@@ -236,6 +238,7 @@ class TimelineWidget(QWidget):
                 painter.drawRect(QRectF(x(first), axis_y - 3, max(2.0, x(last) - x(first)), 6))
         rows = [i for i in self.clock.by_urgency() if i.eligible]
         y = float(self.TOP + 4)
+        plot = QRectF(self.LEFT, 0, width, self.height())
         font_metrics = painter.fontMetrics()
         for item in rows:
             painter.setPen(QPen(text_colour))
@@ -247,6 +250,7 @@ class TimelineWidget(QWidget):
             )
             anchor = self.clock.anchors.latest
             assert anchor is not None
+            painter.setClipRect(plot)  # a window longer than the axis stops at its end
             for band in item.window.bands:
                 band_start = anchor + timedelta(hours=band.start_hours)
                 band_end = (
@@ -276,6 +280,7 @@ class TimelineWidget(QWidget):
                 painter.setPen(QPen(QColor("#000000"), 2))
                 ax = x(item.act_before)
                 painter.drawLine(QPointF(ax, y + 1), QPointF(ax, y + self.ROW - 1))
+            painter.setClipping(False)
             if item.highlight:
                 painter.setPen(QPen(QColor("#b26a00"), 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
