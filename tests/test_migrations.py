@@ -64,7 +64,8 @@ def _vault_at(path: Path, key: VaultKey, version: int) -> None:
         )
         if version >= 2:  # as the application at that version kept it
             conn.execute(
-                "INSERT INTO proj_case_list VALUES ('c1', 'BXL-A-2025-00001', 0,"
+                "INSERT INTO proj_case_list (case_id, number, training, opened_utc,"
+                " last_activity_utc, entry_count) VALUES ('c1', 'BXL-A-2025-00001', 0,"
                 " '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z', 1)"
             )
     finally:

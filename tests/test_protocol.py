@@ -167,7 +167,12 @@ def test_error_names_source_and_line() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "marker"),
     [
-        pytest.param('id = "hiv_pep"', 'id = "hiv_pep  # MARK', "MARK", id="unterminated-string"),
+        pytest.param(
+            'id = "hiv_pep"\ngroup',
+            'id = "hiv_pep  # MARK\ngroup',
+            "MARK",
+            id="unterminated-string",
+        ),
         pytest.param(
             'after = "closed"\nsource = "FSRH; WHO: up to 120 h"',
             'after = "closed"\nafter = "outside"  # MARK\nsource = "FSRH; WHO: up to 120 h"',
@@ -272,7 +277,10 @@ def test_closing_window_without_after_is_refused_at_its_bands() -> None:
     text = edit(old, ']\nsource = "ACIP')
     error = refused(text)
     assert "'after' must be" in error.problem
-    hav = line_of(text, 'id = "hav_vaccine"')
+    # The window's id (the first of the two "hav_vaccine" ids: the checklist item follows).
+    hav = min(
+        n for n, line in enumerate(text.splitlines(), start=1) if line == 'id = "hav_vaccine"'
+    )
     bands = [n for n, line in enumerate(text.splitlines(), start=1) if line == "bands = ["]
     assert error.line == min(n for n in bands if n > hav)
 
@@ -293,7 +301,8 @@ def test_missing_format_is_refused() -> None:
 
 def test_unknown_condition_is_refused() -> None:
     text = edit(
-        'applies_when = ["source_hbsag_positive"]', 'applies_when = ["source_hbsag_unknown"]'
+        'applies_when = ["source_hbsag_positive"]\nbands',
+        'applies_when = ["source_hbsag_unknown"]\nbands',
     )
     error = refused(text)
     assert error.problem == "unknown condition 'source_hbsag_unknown'"

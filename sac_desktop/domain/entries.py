@@ -22,12 +22,20 @@ PROTOCOL_VERSION = "none"  # entries written before a case had a protocol (upgra
 KIND_CASE_OPENED = "case.opened"
 KIND_FIELD_SET = "field.set"
 KIND_CONSENT = "consent.recorded"  # sac_desktop.domain.consent
+KIND_CHECKLIST_ITEM = "checklist.item"  # sac_desktop.domain.checklist
+KIND_MEDICATION = "medication.given"
+KIND_SIGN_OFF = "checklist.signed_off"
+KIND_FOLLOWUP = "followup.set"  # a follow-up planned, moved, done, missed or cancelled
 
 #: Current payload schema version of every entry kind.
 CURRENT_SCHEMA: dict[str, int] = {
     KIND_CASE_OPENED: 1,
     KIND_FIELD_SET: 1,
     KIND_CONSENT: 1,
+    KIND_CHECKLIST_ITEM: 1,
+    KIND_MEDICATION: 1,
+    KIND_SIGN_OFF: 1,
+    KIND_FOLLOWUP: 1,
 }
 
 

@@ -640,6 +640,7 @@ def conditions(values: Values) -> dict[str, bool | None]:
     oro_anal = _exposure_condition(values, {"oro_anal"}, set())
     hav_known = _tri(_get(values, "medical", "hav_indicated"))
     source = _get(values, "medical", "source_hbsag_positive")
+    age = age_years(values)
     return {
         "pregnancy_possible": False if pregnant is True else possible,
         "vaginal_exposure": _exposure_condition(values, {"vaginal"}, {"vulva_vagina"}),
@@ -657,7 +658,32 @@ def conditions(values: Values) -> dict[str, bool | None]:
         else (None if oro_anal is None and hav_known is None else False),
         "dfsa_suspected": _tri(_get(values, "risks", "dfsa_suspected")),
         "hbv_not_immune": None if hbv in (None, "") else hbv != "immune",
+        # A new series (further doses) only for the unvaccinated or a series not finished;
+        # vaccinated with an unknown response: one booster (DOMAIN.md, hepatitis B).
+        "hbv_series_needed": None if hbv in (None, "") else hbv in ("none", "partial", "unknown"),
+        "not_prepubertal": None if age is None else age >= PREPUBERTAL_UNDER,
+        "hpv_eligible": _hpv_eligible(age, _get(values, "medical", "hpv")),
+        "strangulation_reported": True
+        if (
+            _tri(_get(values, "risks", "strangulation"))
+            or _get(values, "risks", "strangulation_signs")
+        )
+        else _tri(_get(values, "risks", "strangulation")),
     }
+
+
+#: Below this age a child counts as prepubertal (no presumptive STI treatment) unless the
+#: physician decides otherwise from the examination (Tanner stage).
+PREPUBERTAL_UNDER = 12
+HPV_AGES = (9, 26)
+
+
+def _hpv_eligible(age: int | None, status: Any) -> bool | None:
+    if status == "complete":
+        return False
+    if age is None:
+        return None
+    return HPV_AGES[0] <= age <= HPV_AGES[1]
 
 
 MAX_AGE = 130

@@ -77,6 +77,10 @@ CONDITIONS = frozenset(
         "hepatitis_a_indicated",
         "dfsa_suspected",
         "hbv_not_immune",
+        "hbv_series_needed",
+        "not_prepubertal",
+        "hpv_eligible",
+        "strangulation_reported",
     }
 )
 ANCHORS = frozenset({"last_exposure", "first_dose", "visit"})
@@ -144,6 +148,51 @@ class FollowUpStep:
     until_days: float | None
     source: str
     applies_when: tuple[str, ...] = ()
+    after_item: str = ""  # only once this checklist item was given (its time: first dose)
+
+    def text(self, language: str) -> str:
+        return self.label.get(language) or self.label["en"]
+
+
+#: What a drug note can be about (checked against the case's intake values).
+WARNING_WHEN = frozenset(
+    {"pregnant", "breastfeeding", "weight_over_kg", "age_under", "kidney_disease", "allergy"}
+)
+
+
+@dataclass(frozen=True)
+class DrugWarning:
+    when: str  # one of WARNING_WHEN
+    value: float | str | None  # the threshold (kg, years) or the allergy keyword
+    text: Mapping[str, str]  # per language
+
+    def message(self, language: str) -> str:
+        return self.text.get(language) or self.text["en"]
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: str  # a drug's name is not translated
+    dose: str  # the usual dose, as the protocol writes it
+    route: str
+    warnings: tuple[DrugWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One item of the medical checklist: what the clock says about it (its windows),
+    when it applies, the drugs offered for it, and whether declining it is time-critical
+    (a re-offer contact is then planned before its deadline)."""
+
+    id: str
+    label: Mapping[str, str]
+    source: str
+    windows: tuple[str, ...] = ()
+    applies_when: tuple[str, ...] = ()
+    drugs: tuple[str, ...] = ()
+    time_critical: bool = False
+    reoffer_hours_before: float = 12.0
 
     def text(self, language: str) -> str:
         return self.label.get(language) or self.label["en"]
@@ -158,6 +207,8 @@ class Protocol:
     highlight_hours: float
     windows: tuple[Window, ...]
     followups: tuple[FollowUpStep, ...]
+    checklist: tuple[ChecklistItem, ...] = ()
+    drugs: tuple[Drug, ...] = ()
 
     @property
     def key(self) -> str:
@@ -169,6 +220,18 @@ class Protocol:
             if window.id == window_id:
                 return window
         raise KeyError(window_id)
+
+    def item(self, item_id: str) -> ChecklistItem:
+        for item in self.checklist:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def drug(self, drug_id: str) -> Drug:
+        for drug in self.drugs:
+            if drug.id == drug_id:
+                return drug
+        raise KeyError(drug_id)
 
 
 # -- parsing --------------------------------------------------------------------------
@@ -288,7 +351,17 @@ class _Checker:
                 f"unknown protocol format {fmt!r}: this version reads format {FORMAT}",
                 lines.of(None, key="format"),
             )
-        known = {"format", "id", "version", "title", "clock", "window", "followup"}
+        known = {
+            "format",
+            "id",
+            "version",
+            "title",
+            "clock",
+            "window",
+            "followup",
+            "checklist",
+            "drug",
+        }
         for key in data:
             if key not in known:
                 raise self.fail(f"unknown key {key!r}", lines.of(None, key=key))
@@ -310,7 +383,109 @@ class _Checker:
         self.unique([w.id for w in windows], "window")
         followups = tuple(self.followup(f, i) for i, f in enumerate(self.list_of("followup")))
         self.unique([f.id for f in followups], "followup")
-        return Protocol(pid, version, title, acute, highlight, windows, followups)
+        drugs = tuple(self.drug(d, i) for i, d in enumerate(self.list_of("drug")))
+        self.unique([d.id for d in drugs], "drug")
+        window_ids = {w.id for w in windows}
+        drug_ids = {d.id for d in drugs}
+        checklist = tuple(
+            self.checklist_item(c, i, window_ids, drug_ids)
+            for i, c in enumerate(self.list_of("checklist"))
+        )
+        self.unique([c.id for c in checklist], "checklist")
+        item_ids = {c.id for c in checklist}
+        for index, step in enumerate(followups):
+            if step.after_item and step.after_item not in item_ids:
+                raise self.fail(
+                    f"'after_item' names {step.after_item!r}, which is not a checklist item",
+                    self.lines.of("followup", index, "after_item"),
+                )
+        return Protocol(pid, version, title, acute, highlight, windows, followups, checklist, drugs)
+
+    def checklist_item(
+        self, raw: dict[str, Any], index: int, window_ids: set[str], drug_ids: set[str]
+    ) -> ChecklistItem:
+        allowed = {
+            "id",
+            "label",
+            "source",
+            "windows",
+            "applies_when",
+            "drugs",
+            "time_critical",
+            "reoffer_hours_before",
+        }
+        self.keys(raw, allowed, "checklist", index)
+        cid = self.text(raw, "id", "checklist", index, pattern=_ID)
+        label = self.label(raw, "checklist", index)
+        source = self.text(raw, "source", "checklist", index)
+        applies = self.conditions(raw, "checklist", index)
+        refs: dict[str, tuple[str, ...]] = {}
+        for key, known in (("windows", window_ids), ("drugs", drug_ids)):
+            value = raw.get(key, [])
+            line = self.lines.of("checklist", index, key)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise self.fail(f"{key!r} must be a list of ids", line)
+            for ref in value:
+                if ref not in known:
+                    raise self.fail(f"{key!r} names {ref!r}, which this file does not define", line)
+            refs[key] = tuple(value)
+        critical = raw.get("time_critical", False)
+        if not isinstance(critical, bool):
+            raise self.fail(
+                "'time_critical' must be true or false",
+                self.lines.of("checklist", index, "time_critical"),
+            )
+        before = 12.0
+        if "reoffer_hours_before" in raw:
+            before = self.hours(
+                raw,
+                "reoffer_hours_before",
+                self.lines.of("checklist", index, "reoffer_hours_before"),
+            )
+        if critical and not refs["windows"]:
+            raise self.fail(
+                "contradictory: a time-critical item needs a window (its deadline)",
+                self.lines.of("checklist", index, "time_critical"),
+            )
+        return ChecklistItem(
+            cid, label, source, refs["windows"], applies, refs["drugs"], critical, before
+        )
+
+    def drug(self, raw: dict[str, Any], index: int) -> Drug:
+        self.keys(raw, {"id", "name", "dose", "route", "warnings"}, "drug", index)
+        did = self.text(raw, "id", "drug", index, pattern=_ID)
+        name = self.text(raw, "name", "drug", index)
+        dose = self.text(raw, "dose", "drug", index)
+        route = self.text(raw, "route", "drug", index)
+        raw_warnings = raw.get("warnings", [])
+        line = self.lines.of("drug", index, "warnings")
+        if not isinstance(raw_warnings, list):
+            raise self.fail("'warnings' must be a list of { when = ..., text = ... }", line)
+        warnings = []
+        for warning in raw_warnings:
+            if not isinstance(warning, dict) or warning.get("when") not in WARNING_WHEN:
+                raise self.fail(
+                    f"a warning's 'when' must be one of {', '.join(sorted(WARNING_WHEN))}", line
+                )
+            text = warning.get("text")
+            if not isinstance(text, dict) or any(
+                not str(text.get(lang, "")).strip() for lang in LANGUAGES
+            ):
+                raise self.fail("a warning's 'text' must give en, nl, fr and de", line)
+            value = warning.get("value")
+            needs_number = warning["when"] in ("weight_over_kg", "age_under")
+            if needs_number and not _finite(value, 1000):
+                raise self.fail(f"a {warning['when']!r} warning needs a number 'value'", line)
+            if warning["when"] == "allergy" and not (isinstance(value, str) and value.strip()):
+                raise self.fail("an 'allergy' warning needs the allergy as 'value'", line)
+            warnings.append(
+                DrugWarning(
+                    str(warning["when"]),
+                    value if isinstance(value, int | float | str) else None,
+                    {lang: str(text[lang]) for lang in LANGUAGES},
+                )
+            )
+        return Drug(did, name, dose, route, tuple(warnings))
 
     def _clock_line(self, key: str) -> int:
         for number, line in enumerate(self.lines.lines):
@@ -461,7 +636,16 @@ class _Checker:
         return Window(wid, label, tuple(bands), after_state, source, applies, group)
 
     def followup(self, raw: dict[str, Any], index: int) -> FollowUpStep:
-        allowed = {"id", "label", "anchor", "due_days", "until_days", "applies_when", "source"}
+        allowed = {
+            "id",
+            "label",
+            "anchor",
+            "due_days",
+            "until_days",
+            "applies_when",
+            "source",
+            "after_item",
+        }
         self.keys(raw, allowed, "followup", index)
         fid = self.text(raw, "id", "followup", index, pattern=_ID)
         label = self.label(raw, "followup", index)
@@ -492,6 +676,17 @@ class _Checker:
                     until_line,
                 )
         applies = self.conditions(raw, "followup", index)
+        after = raw.get("after_item", "")
+        if not isinstance(after, str):
+            raise self.fail(
+                "'after_item' must be a checklist item's id",
+                self.lines.of("followup", index, "after_item"),
+            )
+        if anchor == "first_dose" and not after:
+            raise self.fail(
+                "contradictory: a step counted from the first dose needs 'after_item'",
+                self.lines.of("followup", index, "anchor"),
+            )
         return FollowUpStep(
             fid,
             label,
@@ -500,4 +695,5 @@ class _Checker:
             None if until is None else float(until),
             source,
             applies,
+            after,
         )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sac_desktop.domain import checklist as ck
+from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.consent import KIND_CONSENT, ConsentRecord, record_from_payload
 from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FIELD_SET, Entry
 
@@ -41,6 +43,11 @@ class CaseState:
     protocol: str | None = None  # the protocol version the case was opened under
     consents: dict[str, ConsentRecord] = field(default_factory=dict)  # the latest per item
     consent_history: list[ConsentRecord] = field(default_factory=list)
+    checklist: dict[str, ck.ItemRecord] = field(default_factory=dict)  # the latest per item
+    checklist_history: list[ck.ItemRecord] = field(default_factory=list)
+    medications: list[ck.MedicationRecord] = field(default_factory=list)
+    signed_off: ck.SignOff | None = None
+    followups: dict[str, ck.FollowUpRecord] = field(default_factory=dict)
 
     def value(self, key: str, default: Any = None) -> Any:
         version = self.fields.get(key)
@@ -68,6 +75,30 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
             record = record_from_payload(entry.payload, entry.id, entry.author, entry.at_utc)
             state.consents[record.item] = record
             state.consent_history.append(record)
+        elif entry.kind == ck.KIND_CHECKLIST_ITEM:
+            item = ck.record_from_payload(
+                entry.payload, entry.id, entry.author, entry.role, entry.at_utc
+            )
+            state.checklist[item.item] = item
+            state.checklist_history.append(item)
+        elif entry.kind == ck.KIND_MEDICATION:
+            state.medications.append(
+                ck.medication_from_payload(entry.payload, entry.id, entry.author, entry.at_utc)
+            )
+        elif entry.kind == ck.KIND_SIGN_OFF:
+            state.signed_off = ck.SignOff(entry.id, entry.author, entry.role, entry.at_utc)
+        elif entry.kind == ck.KIND_FOLLOWUP:
+            payload = entry.payload
+            until = payload.get("until_utc")
+            state.followups[str(payload["id"])] = ck.FollowUpRecord(
+                id=str(payload["id"]),
+                step=str(payload["step"]),
+                due_utc=parse_utc(str(payload["due_utc"])),
+                until_utc=parse_utc(str(until)) if until else None,
+                status=ck.FollowUpStatus(payload["status"]),
+                note=str(payload.get("note", "")),
+                entry_id=entry.id,
+            )
         elif entry.kind == KIND_FIELD_SET:
             key = field_key(str(entry.payload["section"]), str(entry.payload["field"]))
             version = FieldVersion(

@@ -235,6 +235,7 @@ def _one_case(
                 **({"interpreter_name": "Demo interpreter"} if interpreter else {}),
             },
         )
+    _checklist(case_id, clock, nurse)
     if index % 3 == 0:  # a correction: the history keeps both values, with who and when
         clock.advance(minutes=25)
         physician.record.record_fields(case_id, "medical", {"weight_kg": rng.choice([55, 66, 82])})
@@ -247,3 +248,43 @@ def _one_case(
                 "note": "Synthetic consultation note: psycho-education given.",
             },
         )
+
+
+def _checklist(case_id: str, clock: FixedClock, nurse: Session) -> None:
+    """Work part of the checklist as a nurse would (what the clock allows), then plan the
+    follow-ups: the demo's follow-ups view has something to show."""
+    checklist, record = nurse.checklist, nurse.record
+    state = record.open_case(case_id)
+    case_clock, _p, _e = record.clock_of(state)
+    now = _local(clock)
+    for row in checklist.rows(state, case_clock):
+        if row.applies is False:
+            continue
+        item = row.item.id
+        if row.clock is not None and row.clock.state.value == "closed":
+            closed = {"status": "not_indicated", "reason": "Window closed."}
+            checklist.set_item(case_id, item, closed)
+        elif item in ("pregnancy_test", "sti_tests", "hbv_vaccine"):
+            checklist.set_item(case_id, item, {"status": "given", "at_local": now})
+        elif item == "hiv_pep" and row.clock is not None:
+            checklist.set_item(case_id, item, {"status": "offered"})
+            checklist.set_item(case_id, item, {"status": "accepted"})
+            checklist.set_item(
+                case_id,
+                item,
+                {"status": "given", "at_local": now, "details": {"doses_dispensed": 5}},
+            )
+            checklist.record_medication(
+                case_id,
+                {
+                    "drug": "pep_tdf_ftc_dtg",
+                    "name": "Tenofovir disoproxil/emtricitabine 245/200 mg + dolutegravir 50 mg",
+                    "dose": "one tablet of each",
+                    "route": "oral",
+                    "at_local": now,
+                    "batch": "DEMO-LOT-1",
+                    "given_by": "Demo Nurse",
+                    "item": item,
+                },
+            )
+    checklist.plan_followups(case_id)

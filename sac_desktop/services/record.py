@@ -228,6 +228,31 @@ class RecordService:
             self._update_deadlines(conn, case_id, overlay_state(state, {section: todo}))
         return written
 
+    # -- for the other record services (checklist, follow-ups) ------------------------
+    def state_for_write(self, conn: Any, case_id: str) -> CaseState:
+        """The whole current state inside a write transaction (not a read: nothing shown)."""
+        require(self.actor, Area.CASE, Op.WRITE)
+        if not records.case_exists(conn, case_id):
+            raise UnknownCase(case_id)
+        return self._state(conn, case_id)
+
+    def append(
+        self,
+        conn: Any,
+        state: CaseState,
+        kind: str,
+        payload: Mapping[str, Any],
+        supersedes: str | None = None,
+    ) -> str:
+        """One entry of ``kind`` (audited, projected) in the caller's transaction."""
+        require(self.actor, area_of(kind), Op.WRITE)
+        _check_values("entry", payload)
+        entry = self._entry(
+            state.case_id, kind, payload, supersedes=supersedes, protocol=state.protocol
+        )
+        self._write(conn, entry)
+        return entry.id
+
     # -- consent ----------------------------------------------------------------------
     def record_consent(self, case_id: str, decision: Mapping[str, Any]) -> str:
         """One consent decision (given, refused, withdrawn) as an entry; returns its id.

@@ -13,6 +13,7 @@ from sac_desktop.security.anchors import FileAnchor, HeadAnchor, KeyringAnchor
 from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
+from sac_desktop.services.checklist import ChecklistService
 from sac_desktop.services.permissions import Area, Op, require
 from sac_desktop.services.protocols import registry_for
 from sac_desktop.services.record import RecordService
@@ -43,6 +44,7 @@ class Session:
         self.protocols = registry_for(vault.path.parent)
         self.record = RecordService(vault, self.info, self.trail, actor, clock, self.protocols)
         self.case_list = CaseListService(vault, actor)
+        self.checklist = ChecklistService(self.record)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)

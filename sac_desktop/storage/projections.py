@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sac_desktop.domain.clock import format_utc
-from sac_desktop.domain.entries import KIND_CASE_OPENED, Entry
+from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FOLLOWUP, Entry
 from sac_desktop.storage.records import iter_all_entries
 
 
@@ -49,6 +49,22 @@ def apply_entry(conn: Any, entry: Entry) -> None:
             "UPDATE proj_case_list SET entry_count = entry_count + 1,"
             " last_activity_utc = max(last_activity_utc, ?) WHERE case_id = ?",
             (at, entry.case_id),
+        )
+    if entry.kind == KIND_FOLLOWUP:
+        p = entry.payload
+        conn.execute(
+            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, status)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, id) DO UPDATE SET"
+            " step = excluded.step, due_utc = excluded.due_utc,"
+            " until_utc = excluded.until_utc, status = excluded.status",
+            (
+                entry.case_id,
+                str(p["id"]),
+                str(p["step"]),
+                str(p["due_utc"]),
+                p.get("until_utc"),
+                str(p["status"]),
+            ),
         )
 
 
@@ -202,9 +218,44 @@ def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
     return written
 
 
+@dataclass(frozen=True)
+class FollowUpRow:
+    case_id: str
+    number: str
+    id: str
+    step: str
+    due_utc: str
+    until_utc: str | None
+    status: str
+
+
+def planned_followups(conn: Any, before_utc: str, limit: int) -> list[FollowUpRow]:
+    """Planned follow-ups of every case due before ``before_utc`` (overdue ones
+    included), soonest first: one range scan of the (status, due) index."""
+    rows = conn.execute(
+        "SELECT f.case_id, c.number, f.id, f.step, f.due_utc, f.until_utc, f.status"
+        " FROM proj_followups f INDEXED BY proj_followups_by_due"
+        " JOIN proj_case_list c ON c.case_id = f.case_id"
+        " WHERE f.status = 'planned' AND f.due_utc < ? ORDER BY f.due_utc LIMIT ?",
+        (before_utc, limit),
+    ).fetchall()
+    return [FollowUpRow(*row) for row in rows]
+
+
+def count_planned_followups(conn: Any, before_utc: str) -> int:
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM proj_followups INDEXED BY proj_followups_by_due"
+            " WHERE status = 'planned' AND due_utc < ?",
+            (before_utc,),
+        ).fetchone()[0]
+    )
+
+
 def rebuild_case_list(conn: Any) -> None:
-    """Throw the projection away and fold every entry into it again (the services then
+    """Throw the projections away and fold every entry into them again (the services then
     set each case's deadlines: they need the clock engine and the case's protocol)."""
+    conn.execute("DELETE FROM proj_followups")
     conn.execute("DELETE FROM proj_case_list")
     for entry in iter_all_entries(conn):
         apply_entry(conn, entry)

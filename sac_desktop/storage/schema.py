@@ -141,6 +141,19 @@ V5_CASE_DEADLINES: list[str] = [
     """ALTER TABLE proj_case_list ADD COLUMN deadlines TEXT NOT NULL DEFAULT '[]'""",
 ]
 
+# The follow-ups of every case, for the case manager's morning round (due, overdue).
+V6_FOLLOWUPS: list[str] = [
+    """CREATE TABLE proj_followups (
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        due_utc TEXT NOT NULL,
+        until_utc TEXT,
+        status TEXT NOT NULL,
+        PRIMARY KEY (case_id, id))""",
+    """CREATE INDEX proj_followups_by_due ON proj_followups (status, due_utc)""",
+]
+
 Step = Callable[[Any], None]
 
 
@@ -164,6 +177,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "accounts, certificates, notices, settings", V3_ACCOUNTS),
     Migration(4, "case list indexes: recency, opened date", V4_CASE_LIST_INDEXES),
     Migration(5, "case list: deadlines of the clock", V5_CASE_DEADLINES),
+    Migration(6, "follow-ups of every case", V6_FOLLOWUPS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 META_UNAUDITED_MIGRATION = "migration_not_yet_audited"

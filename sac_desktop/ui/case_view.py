@@ -30,6 +30,7 @@ from sac_desktop.domain.minors import MINOR_RULE_TEXT, NEED_LABELS
 from sac_desktop.domain.roles import Role
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import Translator
+from sac_desktop.services.checklist import ChecklistService
 from sac_desktop.services.clock import case_values
 from sac_desktop.services.intake import IntakeView
 from sac_desktop.services.permissions import Area, Op, allowed, area_of
@@ -38,6 +39,7 @@ from sac_desktop.ui.autosave import DraftAutosaver
 from sac_desktop.ui.clock_panel import ClockPanel
 from sac_desktop.ui.consent_panel import ConsentDialog, ConsentPanel
 from sac_desktop.ui.intake_form import IntakeForm
+from sac_desktop.ui.medical_panel import MedicalPanel
 
 CLOCK_REFRESH_MS = 30_000
 KIND_FIELD_SET = "field.set"
@@ -75,10 +77,19 @@ class CaseView(QWidget):
         self.notes.setStyleSheet("background:#fff4d6;color:#3d2a00;padding:4px;")
         self.form = IntakeForm()
         self.consent = ConsentPanel(t)
+        self.medical = MedicalPanel(
+            t,
+            ChecklistService(record),
+            error,
+            describe,
+            expected,
+            record.staff_names().get(record.actor.user_id, ""),
+        )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
         self.tabs.addTab(self.form, "")
         self.tabs.addTab(self.consent, "")
+        self.tabs.addTab(self.medical, "")
         self.tabs.addTab(record_tab, "")
         self.clock_panel = ClockPanel(t)
         left = QWidget()
@@ -95,7 +106,7 @@ class CaseView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        for number in range(3):
+        for number in range(4):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda n=number: self._show_tab(n))
@@ -113,8 +124,9 @@ class CaseView(QWidget):
         self.timer.timeout.connect(self.refresh_clock)
         self.timer.start()
         self.retranslate(t)
+        self.medical.changed.connect(self.reload_state)
         if not self.can_write:
-            self.tabs.setCurrentIndex(2)  # readers see the record first
+            self.tabs.setCurrentIndex(3)  # readers see the record first
 
     # -- loading ----------------------------------------------------------------------
     def _writable(self, section: str) -> bool:
@@ -153,6 +165,8 @@ class CaseView(QWidget):
             self.form.steps_list.setFocus()
         elif widget is self.consent:
             self.consent.view.setFocus()
+        elif widget is self.medical:
+            self.medical.table.setFocus()
         elif widget is not None:
             widget.setFocus()
 
@@ -217,17 +231,21 @@ class CaseView(QWidget):
         for section, page in self.form.page_by_section.items():
             page.loaded = dict(values.get(section, {}))
         self.record_changed.emit()
-        self.refresh_derived()
+        self.refresh_derived(full=True)
 
     # -- derived ----------------------------------------------------------------------
-    def refresh_derived(self) -> None:
+    def refresh_derived(self, full: bool = False) -> None:
         self.view = self.record.intake_view(self.state, self.drafts)
         self._show_notes()
         self._show_minor()
-        self.refresh_clock()
+        self.refresh_clock(full=full)
 
-    def refresh_clock(self, now: datetime | None = None) -> None:
+    def refresh_clock(self, now: datetime | None = None, full: bool = False) -> None:
         clock, protocol, exact = self.record.clock_of(self.state, now, self.drafts)
+        if full or self.medical.state is None:
+            self.medical.show_case(self.state, clock, self.can_write)
+        else:
+            self.medical.update_clock(clock)
         view = self.view
         self.clock_panel.show_clock(
             clock,
@@ -308,13 +326,15 @@ class CaseView(QWidget):
         self.t = t
         self.form.retranslate(t)
         self.consent.retranslate(t)
+        self.medical.retranslate(t)
         self.clock_panel.retranslate(t)
         # No mnemonics on the tabs (Ctrl+1, 2, 3 reach them): Alt letters stay free for
         # the buttons inside them ("Add: episode", "Record a decision").
         self.tabs.setTabText(0, t._("Intake"))
         self.tabs.setTabText(1, t._("Consent"))
-        self.tabs.setTabText(2, t._("Record"))
-        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1, Ctrl+2, Ctrl+3)"))
+        self.tabs.setTabText(2, t._("Medical"))
+        self.tabs.setTabText(3, t._("Record"))
+        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+4)"))
         self.refresh_derived()
 
     def stop(self) -> None:

@@ -217,7 +217,7 @@ class _MultiEditor(_Editor):
             box.setAccessibleName(f"{t._(self.field.label)}: {t._(labels[code])}")
 
 
-class _RecordForm(QObject):
+class RecordForm(QObject):
     """The fields of one record of a list (a companion, an episode)."""
 
     changed = Signal()
@@ -295,21 +295,21 @@ class _ListEditor(_Editor):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(self.rows_layout)
         outer.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.records: list[tuple[QGroupBox, _RecordForm, QPushButton]] = []
+        self.records: list[tuple[QGroupBox, RecordForm, QPushButton]] = []
         self.t: Translator | None = None
         self.extra: dict[int, Values] = {}  # keys a record holds that this form lacks
 
-    def add(self) -> _RecordForm:
+    def add(self) -> RecordForm:
         record = self._append({})
         self.changed.emit()
         first = next(iter(record.editors.values()))
         first.widget.setFocus()
         return record
 
-    def _append(self, value: Mapping[str, Any]) -> _RecordForm:
+    def _append(self, value: Mapping[str, Any]) -> RecordForm:
         number = len(self.records) + 1
         box = QGroupBox()
-        record = _RecordForm(self.field.item_fields, f"{self.field.name}{number}")
+        record = RecordForm(self.field.item_fields, f"{self.field.name}{number}")
         record.set_value(value)
         record.changed.connect(self.changed.emit)
         remove = QPushButton()
@@ -328,7 +328,7 @@ class _ListEditor(_Editor):
             self._retranslate_record(self.t, len(self.records) - 1)
         return record
 
-    def _remove(self, entry: tuple[QGroupBox, _RecordForm, QPushButton]) -> None:
+    def _remove(self, entry: tuple[QGroupBox, RecordForm, QPushButton]) -> None:
         if entry in self.records:
             self.records.remove(entry)
             entry[0].deleteLater()

@@ -53,6 +53,7 @@ from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.case_list import CaseListPanel
 from sac_desktop.ui.case_view import CaseView
 from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
+from sac_desktop.ui.followups_page import FollowUpsPage
 from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.layout import centre_column, read_only_table, title_label
 from sac_desktop.ui.messages import describe, is_expected
@@ -167,6 +168,7 @@ class VaultPage(QWidget):
         self.history_label.setBuddy(self.history)
 
         left = QWidget()
+        self.list_side = left
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.cases_label)
         left_layout.addWidget(self.case_panel)
@@ -189,7 +191,14 @@ class VaultPage(QWidget):
         self.case_view: CaseView | None = None
         right = QWidget()
         self.right_layout = QVBoxLayout(right)
+        # More room for a case: the list folds away (F8) and comes back.
+        self.list_toggle = QPushButton()
+        self.list_toggle.setObjectName("toggleCaseList")
+        self.list_toggle.setCheckable(True)
+        self.list_toggle.setShortcut(QKeySequence("F8"))
+        self.list_toggle.toggled.connect(lambda hidden: self.list_side.setVisible(not hidden))
         title_row = QHBoxLayout()
+        title_row.addWidget(self.list_toggle)
         title_row.addWidget(self.case_title, 1)
         title_row.addWidget(self.reveal_button)
         self.right_layout.addLayout(title_row)
@@ -214,6 +223,8 @@ class VaultPage(QWidget):
         self.close_button.setText(t._("C&lose vault"))
         self.close_button.setAccessibleName(t._("Close the vault"))
         self.fields.setAccessibleName(t._("Fields of the open case"))
+        self.list_toggle.setText(t._("Hide the case list (F8)"))
+        self.list_toggle.setAccessibleName(t._("Hide or show the case list (F8)"))
         self.reveal_button.setText(t._("Show &identity…"))
         self.reveal_button.setAccessibleName(t._("Show the identity, with a reason"))
         self.history.setAccessibleName(t._("History of the selected field"))
@@ -315,11 +326,15 @@ class MainWindow(QMainWindow):
         self.admin_button = QPushButton()
         self.admin_button.setObjectName("adminButton")
         self.admin_button.clicked.connect(self.open_admin)
+        self.followups_button = QPushButton()
+        self.followups_button.setObjectName("followUpsButton")
+        self.followups_button.clicked.connect(self.open_followups)
         self.password_button = QPushButton()
         self.password_button.setObjectName("myPassword")
         self.password_button.clicked.connect(self.change_password)
         top = QHBoxLayout()
         top.addWidget(self.new_case_button)
+        top.addWidget(self.followups_button)
         top.addWidget(self.admin_button)
         top.addStretch(1)
         top.addWidget(self.language_label)
@@ -336,6 +351,9 @@ class MainWindow(QMainWindow):
         self.admin_page.busy_changed.connect(self._admin_busy)
         self.admin_page.rotation_failed.connect(self._rotation_failed)
         self.admin_page.back_requested.connect(self._back_to_cases)
+        self.followups_page = FollowUpsPage(self.t)
+        self.followups_page.back_requested.connect(self._back_to_cases)
+        self.followups_page.case_activated.connect(self._open_from_followups)
         self.stack = QStackedWidget()
         for page in (
             self.start_page,
@@ -343,6 +361,7 @@ class MainWindow(QMainWindow):
             self.lock_page,
             self.vault_page,
             self.admin_page,
+            self.followups_page,
         ):
             self.stack.addWidget(page)
         central = QWidget()
@@ -436,6 +455,9 @@ class MainWindow(QMainWindow):
     def _update_chrome(self) -> None:
         signed = self.signed_in is not None
         self.new_case_button.setVisible(signed)
+        self.followups_button.setVisible(
+            bool(self.signed_in and allowed(Role(self.signed_in.account.role), Area.CASE, Op.READ))
+        )
         self.lock_button.setVisible(signed)
         self.password_button.setVisible(signed)
         self.admin_button.setVisible(
@@ -466,6 +488,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(t._("Lock"))
         self.new_case_button.setText(t._("&New case"))
         self.new_case_button.setAccessibleName(t._("New case"))
+        self.followups_button.setText(t._("Follow-&ups"))
+        self.followups_button.setAccessibleName(t._("Follow-ups of every case"))
+        self.followups_page.retranslate(t)
         self.admin_button.setText(t._("A&dministration"))
         self.admin_button.setAccessibleName(t._("Administration"))
         self.admin_page.retranslate(t)
@@ -720,6 +745,7 @@ class MainWindow(QMainWindow):
         self.vault_page.clear_case()
         self.vault_page.case_panel.set_source(None)
         self.admin_page.clear()
+        self.followups_page.clear()
         for widget in QApplication.topLevelWidgets():
             if widget is not self and widget.isWindow() and widget.isVisible():
                 widget.close()  # secondary windows and dialogs may show case data
@@ -774,6 +800,24 @@ class MainWindow(QMainWindow):
             self._show_error(exc)
             return
         self.stack.setCurrentWidget(self.admin_page)
+
+    def open_followups(self) -> None:
+        """The morning round over every case (list rows: not case reads)."""
+        if self.session is None:
+            return
+        session = self.session
+        try:
+            self.followups_page.load(
+                session.checklist, session.record.clock.now_utc(), session.protocols.current()
+            )
+        except (Forbidden, VaultError) as exc:
+            self._show_error(exc)
+            return
+        self.stack.setCurrentWidget(self.followups_page)
+
+    def _open_from_followups(self, case_id: str) -> None:
+        self.stack.setCurrentWidget(self.vault_page)
+        self._open_case(case_id)
 
     def _admin_busy(self, busy: bool) -> None:
         """While the vault is re-encrypted: no idle lock, no checkpoint, no other action."""

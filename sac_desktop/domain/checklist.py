@@ -1,0 +1,571 @@
+"""The medical checklist, medications and the follow-up plan as rules (Qt-free, pure).
+
+Each checklist item moves through statuses (:data:`TRANSITIONS`); every change is an
+entry, and the history keeps them all. What the item *is* (its windows, conditions, drugs,
+whether declining it is time-critical) comes from the protocol file; how it may change is
+decided here, so the physician who reviews the protocol and this module reviews the
+behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sac_desktop.domain.deadlines import CaseClock, ItemClock, followup_due
+from sac_desktop.domain.entries import (
+    KIND_CHECKLIST_ITEM,
+    KIND_FOLLOWUP,
+    KIND_MEDICATION,
+    KIND_SIGN_OFF,
+)
+from sac_desktop.domain.intake import Field, Kind
+from sac_desktop.domain.protocol import ChecklistItem, Drug, DrugWarning, Protocol, State
+from sac_desktop.i18n import N_
+
+__all__ = [
+    "KIND_CHECKLIST_ITEM",
+    "KIND_FOLLOWUP",
+    "KIND_MEDICATION",
+    "KIND_SIGN_OFF",
+]
+
+
+F = Field
+#: What each item records besides its status (the form under the status), by item id.
+DETAILS: dict[str, tuple[Field, ...]] = {
+    "emergency_contraception": (
+        F(
+            "method",
+            N_("Method"),
+            Kind.CHOICE,
+            (
+                ("levonorgestrel", N_("levonorgestrel")),
+                ("ulipristal", N_("ulipristal")),
+                ("copper_iud", N_("copper IUD (referral)")),
+            ),
+        ),
+        F("advice_given", N_("Advice given (breastfeeding, hormonal contraception)"), Kind.YES_NO),
+        F("vomited_within_3h", N_("Vomited within 3 hours (repeat the dose)"), Kind.YES_NO),
+    ),
+    "hiv_pep": (
+        F("risk_assessment", N_("Exposure and assailant risk"), Kind.TEXT),
+        F("regimen", N_("Regimen"), Kind.TEXT),
+        F("first_dose_at", N_("First dose at"), Kind.DATETIME),
+        F("doses_dispensed", N_("Doses dispensed"), Kind.NUMBER, maximum=28),
+        F("course_days", N_("Course (days)"), Kind.NUMBER, maximum=60),
+        F(
+            "prerequisites",
+            N_("Checked before starting"),
+            Kind.MULTI,
+            (
+                ("weight", N_("weight (children)")),
+                ("kidney_function", N_("kidney function")),
+                ("hbv_status", N_("hepatitis B status")),
+                ("pregnancy", N_("pregnancy")),
+                ("breastfeeding", N_("breastfeeding")),
+            ),
+        ),
+        F("handover_centre", N_("HIV reference centre for continuation"), Kind.TEXT),
+    ),
+    "sti_tests": (
+        F(
+            "sites",
+            N_("Sites tested (chlamydia, gonorrhoea)"),
+            Kind.MULTI,
+            (
+                ("pharynx", N_("throat")),
+                ("vagina", N_("vagina")),
+                ("cervix", N_("cervix")),
+                ("urethra", N_("urethra")),
+                ("rectum", N_("rectum")),
+            ),
+        ),
+        F(
+            "serology",
+            N_("Serology"),
+            Kind.MULTI,
+            (
+                ("syphilis", N_("syphilis")),
+                ("hiv", N_("HIV")),
+                ("hbv", N_("hepatitis B")),
+                ("hcv", N_("hepatitis C")),
+            ),
+        ),
+    ),
+    "sti_presumptive": (
+        F(
+            "regimen",
+            N_("Regimen"),
+            Kind.CHOICE,
+            (
+                ("standard", N_("ceftriaxone + doxycycline + metronidazole")),
+                ("pregnancy", N_("ceftriaxone + azithromycin + metronidazole (pregnancy)")),
+            ),
+        ),
+    ),
+    "tetanus": (
+        F(
+            "wound",
+            N_("Wound"),
+            Kind.CHOICE,
+            (
+                ("none", N_("no wound")),
+                ("clean", N_("clean wound")),
+                ("tetanus_prone", N_("tetanus-prone wound")),
+            ),
+        ),
+    ),
+    "strangulation": (
+        F("physician_review", N_("Reviewed by the physician"), Kind.YES_NO),
+        F(
+            "imaging",
+            N_("Imaging"),
+            Kind.CHOICE,
+            (
+                ("not_needed", N_("not needed")),
+                ("ct_angiography", N_("CT angiography done")),
+                ("referred", N_("referred")),
+            ),
+        ),
+        F("discharge_warning", N_("Discharge warning given (delayed stroke)"), Kind.YES_NO),
+    ),
+    "wound_care": (F("care", N_("Care given"), Kind.TEXT),),
+    "other_medication": (F("note", N_("What and why"), Kind.TEXT),),
+}
+
+
+class Status(StrEnum):
+    NOT_ASSESSED = "not_assessed"
+    INDICATED = "indicated"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"  # with what was explained
+    GIVEN = "given"
+    NOT_INDICATED = "not_indicated"  # with the reason
+    NOT_APPLICABLE = "not_applicable"  # with the reason
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_ASSESSED: N_("not yet assessed"),
+    Status.INDICATED: N_("indicated"),
+    Status.OFFERED: N_("offered"),
+    Status.ACCEPTED: N_("accepted"),
+    Status.DECLINED: N_("declined"),
+    Status.GIVEN: N_("given"),
+    Status.NOT_INDICATED: N_("not indicated"),
+    Status.NOT_APPLICABLE: N_("not applicable"),
+}
+
+#: Where an item may go from each status. Staying in a status (adding details: the
+#: regimen, the first dose) is always allowed. "Given" is final: a correction is an
+#: amendment of the same status, never a step back.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NOT_ASSESSED: frozenset(
+        {
+            Status.INDICATED,
+            Status.OFFERED,
+            Status.GIVEN,
+            Status.NOT_INDICATED,
+            Status.NOT_APPLICABLE,
+        }
+    ),
+    Status.INDICATED: frozenset(
+        {Status.OFFERED, Status.GIVEN, Status.NOT_INDICATED, Status.NOT_APPLICABLE}
+    ),
+    # Offered or accepted, then found not to be needed (a positive pregnancy test before
+    # emergency contraception): "not indicated", with the reason.
+    Status.OFFERED: frozenset(
+        {Status.ACCEPTED, Status.DECLINED, Status.GIVEN, Status.NOT_INDICATED}
+    ),
+    Status.ACCEPTED: frozenset({Status.GIVEN, Status.DECLINED, Status.NOT_INDICATED}),
+    Status.DECLINED: frozenset({Status.OFFERED, Status.ACCEPTED, Status.NOT_INDICATED}),
+    Status.GIVEN: frozenset(),
+    Status.NOT_INDICATED: frozenset({Status.INDICATED, Status.OFFERED}),
+    Status.NOT_APPLICABLE: frozenset({Status.INDICATED, Status.OFFERED}),
+}
+
+#: The text each status needs (the payload key).
+REASON_NEEDED: dict[Status, str] = {
+    Status.DECLINED: "explained",
+    Status.NOT_INDICATED: "reason",
+    Status.NOT_APPLICABLE: "reason",
+}
+#: Statuses that mean the item is being done (a closed hard stop refuses them).
+ACTIVE = frozenset({Status.OFFERED, Status.ACCEPTED, Status.GIVEN})
+#: Statuses that settle an item (the checklist is complete when every applicable item is).
+SETTLED = frozenset({Status.GIVEN, Status.DECLINED, Status.NOT_INDICATED, Status.NOT_APPLICABLE})
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """An item's status as recorded (one entry)."""
+
+    item: str
+    status: Status
+    reason: str = ""
+    explained: str = ""
+    outside_reason: str = ""
+    amendment_reason: str = ""
+    at_local: str = ""  # when it was given (Brussels wall-clock time), for a given item
+    details: Mapping[str, Any] = field(default_factory=dict)
+    entry_id: str = ""
+    author: str = ""
+    role: str = ""
+    recorded_utc: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MedicationRecord:
+    drug: str  # a protocol drug id, or "" for free entry
+    name: str
+    dose: str
+    route: str
+    at_local: str
+    batch: str
+    prescriber: str
+    given_by: str
+    item: str = ""  # the checklist item it belongs to
+    entry_id: str = ""
+    author: str = ""
+    recorded_utc: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    entry_id: str
+    author: str
+    role: str
+    at_utc: datetime
+
+
+class FollowUpStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+FOLLOWUP_STATUS_LABELS: dict[FollowUpStatus, str] = {
+    FollowUpStatus.PLANNED: N_("planned"),
+    FollowUpStatus.DONE: N_("done"),
+    FollowUpStatus.MISSED: N_("missed"),
+    FollowUpStatus.CANCELLED: N_("cancelled"),
+}
+FOLLOWUP_TRANSITIONS: dict[FollowUpStatus, frozenset[FollowUpStatus]] = {
+    FollowUpStatus.PLANNED: frozenset(FollowUpStatus),  # moved (planned again), or ended
+    FollowUpStatus.MISSED: frozenset({FollowUpStatus.PLANNED, FollowUpStatus.CANCELLED}),
+    FollowUpStatus.DONE: frozenset(),
+    FollowUpStatus.CANCELLED: frozenset({FollowUpStatus.PLANNED}),
+}
+
+
+@dataclass(frozen=True)
+class FollowUpRecord:
+    """A planned appointment or contact (its latest version)."""
+
+    id: str  # stable across moves: "<step>" or "reoffer_<item>"
+    step: str
+    due_utc: datetime
+    until_utc: datetime | None
+    status: FollowUpStatus
+    note: str = ""
+    entry_id: str = ""
+
+
+class Refused(ValueError):
+    """A change the rules do not allow; ``message`` is a msgid with ``params``."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+def _text(payload: Mapping[str, Any], key: str) -> str:
+    value = payload.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def item_state(item: ChecklistItem, clock: CaseClock) -> ItemClock | None:
+    """The clock of an item: the best of its windows (emergency contraception is possible
+    while any of its methods is); None for an item without a window."""
+    order = {
+        State.OPTIMAL: 0,
+        State.REDUCED: 1,
+        State.UNKNOWN: 2,
+        State.OUTSIDE: 3,
+        State.CLOSED: 4,
+        State.NOT_APPLICABLE: 5,
+    }
+    clocks = [c for c in clock.items if c.window.id in item.windows]
+    if not clocks:
+        return None
+    return min(clocks, key=lambda c: order[c.state])
+
+
+def check_change(
+    item: ChecklistItem,
+    current: ItemRecord | None,
+    new: Status,
+    payload: Mapping[str, Any],
+    clock: ItemClock | None,
+    signed_off: bool,
+) -> None:
+    """Raise :class:`Refused` unless the item may move to ``new`` with this payload."""
+    old = current.status if current is not None else Status.NOT_ASSESSED
+    if new != old and new not in TRANSITIONS[old]:
+        raise Refused(
+            N_("This item cannot go from “%(old)s” to “%(new)s”."),
+            old=STATUS_LABELS[old],
+            new=STATUS_LABELS[new],
+        )
+    needed = REASON_NEEDED.get(new)
+    if needed == "explained" and not _text(payload, "explained"):
+        raise Refused(N_("Record what was explained before it was declined."))
+    if needed == "reason" and not _text(payload, "reason"):
+        raise Refused(N_("Give the reason."))
+    # Staying in a status is adding details (the batch of what was given, an amendment
+    # after sign-off), never offering anew: the clock only stands in the way of a move.
+    if new in ACTIVE and new != old and clock is not None:
+        if clock.state is State.CLOSED:
+            raise Refused(
+                N_(
+                    "Its window closed (a hard limit): it cannot be offered or given any "
+                    "more. Record it as not indicated, with the reason."
+                )
+            )
+        if clock.state is State.OUTSIDE and not _text(payload, "outside_reason"):
+            raise Refused(N_("It is outside guidance now: give the reason to offer it still."))
+    if signed_off and not _text(payload, "amendment_reason"):
+        raise Refused(N_("The medical section is signed off: give the reason for this amendment."))
+
+
+def record_from_payload(
+    payload: Mapping[str, Any], entry_id: str, author: str, role: str, at: datetime
+) -> ItemRecord:
+    details = payload.get("details")
+    return ItemRecord(
+        item=str(payload["item"]),
+        status=Status(payload["status"]),
+        reason=_text(payload, "reason"),
+        explained=_text(payload, "explained"),
+        outside_reason=_text(payload, "outside_reason"),
+        amendment_reason=_text(payload, "amendment_reason"),
+        at_local=_text(payload, "at_local"),
+        details=dict(details) if isinstance(details, Mapping) else {},
+        entry_id=entry_id,
+        author=author,
+        role=role,
+        recorded_utc=at,
+    )
+
+
+def medication_from_payload(
+    payload: Mapping[str, Any], entry_id: str, author: str, at: datetime
+) -> MedicationRecord:
+    return MedicationRecord(
+        drug=_text(payload, "drug"),
+        name=_text(payload, "name"),
+        dose=_text(payload, "dose"),
+        route=_text(payload, "route"),
+        at_local=_text(payload, "at_local"),
+        batch=_text(payload, "batch"),
+        prescriber=_text(payload, "prescriber"),
+        given_by=_text(payload, "given_by"),
+        item=_text(payload, "item"),
+        entry_id=entry_id,
+        author=author,
+        recorded_utc=at,
+    )
+
+
+MEDICATION_REQUIRED = ("name", "dose", "route", "at_local", "given_by")
+
+
+def check_medication(payload: Mapping[str, Any]) -> None:
+    missing = [key for key in MEDICATION_REQUIRED if not _text(payload, key)]
+    if missing:
+        raise Refused(N_("Give the drug, the dose, the route, the time and who gave it."))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What drug notes are checked against (from the intake)."""
+
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    weight_kg: float | None = None
+    age_years: int | None = None
+    kidney_disease: bool | None = None
+    allergies: str = ""
+
+
+def drug_warnings(drug: Drug, facts: Facts) -> list[DrugWarning]:
+    """The protocol's notes for ``drug`` that this person's facts call up."""
+    found = []
+    for warning in drug.warnings:
+        value = warning.value
+        hit = {
+            "pregnant": facts.pregnant is True,
+            "breastfeeding": facts.breastfeeding is True,
+            "kidney_disease": facts.kidney_disease is True,
+            "weight_over_kg": facts.weight_kg is not None
+            and isinstance(value, int | float)
+            and facts.weight_kg > value,
+            "age_under": facts.age_years is not None
+            and isinstance(value, int | float)
+            and facts.age_years < value,
+            "allergy": isinstance(value, str) and value.casefold() in facts.allergies.casefold(),
+        }.get(warning.when, False)
+        if hit:
+            found.append(warning)
+    return found
+
+
+class TetanusAdvice(StrEnum):
+    NOTHING = "nothing"
+    BOOSTER = "booster"
+    VACCINATE = "vaccinate"
+    VACCINATE_AND_IMMUNOGLOBULIN = "vaccinate_and_immunoglobulin"
+    TWO_DOSES = "two_doses"  # > 20 years without a dose: 2 doses 6 months apart (Belgium)
+
+
+TETANUS_LABELS: dict[TetanusAdvice, str] = {
+    TetanusAdvice.NOTHING: N_("no tetanus dose needed"),
+    TetanusAdvice.BOOSTER: N_("a booster dose"),
+    TetanusAdvice.VACCINATE: N_("vaccinate"),
+    TetanusAdvice.VACCINATE_AND_IMMUNOGLOBULIN: N_("vaccinate and give immunoglobulin"),
+    TetanusAdvice.TWO_DOSES: N_("two doses six months apart"),
+}
+
+
+def tetanus_advice(history: str | None, wound: str | None) -> TetanusAdvice | None:
+    """DOMAIN.md's tetanus table. ``history``: the intake's tetanus code; ``wound``:
+    "none", "clean" or "tetanus_prone". None while either is not known."""
+    if wound in (None, "") or history in (None, ""):
+        return None
+    if wound == "none":
+        return TetanusAdvice.NOTHING
+    if history in ("under_3_doses", "unknown"):
+        if wound == "tetanus_prone":
+            return TetanusAdvice.VACCINATE_AND_IMMUNOGLOBULIN
+        return TetanusAdvice.VACCINATE
+    if history == "over_20y":
+        return TetanusAdvice.TWO_DOSES
+    if history == "under_5y":
+        return TetanusAdvice.NOTHING
+    if history == "5_10y":
+        return TetanusAdvice.BOOSTER if wound == "tetanus_prone" else TetanusAdvice.NOTHING
+    return TetanusAdvice.BOOSTER  # 10 to 20 years
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    id: str
+    step: str
+    due_utc: datetime
+    until_utc: datetime | None
+
+
+def given_at(record: ItemRecord | None, parse: Any) -> datetime | None:
+    """When a given item was given (its recorded time), via ``parse`` (local text ->
+    UTC); None if not given."""
+    if record is None or record.status is not Status.GIVEN:
+        return None
+    if record.at_local:
+        moment = parse(record.at_local)
+        if moment is not None:
+            return moment  # type: ignore[no-any-return]
+    return record.recorded_utc
+
+
+def plan_followups(
+    protocol: Protocol,
+    conditions: Mapping[str, bool | None],
+    items: Mapping[str, ItemRecord],
+    last_exposure: datetime | None,
+    visit: datetime,
+    parse_local: Any,
+) -> list[PlannedStep]:
+    """The follow-up plan from the protocol: each step from its anchor (the latest
+    possible exposure, the visit, or the first dose of the item it follows). A step
+    whose condition is False, whose item was not given, or whose anchor is not known
+    (no episode time) is left out; one whose condition is unknown is planned (it may
+    apply: cancelling is one key press, forgetting is harm)."""
+    planned = []
+    for step in protocol.followups:
+        if any(conditions.get(c) is False for c in step.applies_when):
+            continue
+        first_dose = None
+        if step.after_item:
+            first_dose = given_at(items.get(step.after_item), parse_local)
+            if first_dose is None:
+                continue
+        anchors = {"last_exposure": last_exposure, "visit": visit, "first_dose": first_dose}
+        due = followup_due(step, anchors)
+        if due is None:
+            continue
+        planned.append(PlannedStep(step.id, step.id, due[0], due[1]))
+    return planned
+
+
+def reoffer(item: ChecklistItem, clock: ItemClock | None, now: datetime) -> PlannedStep | None:
+    """A declined time-critical item: a contact before its deadline (its eligibility
+    deadline, from the latest exposure), ``reoffer_hours_before`` ahead of it, or now if
+    that is already past. None when there is no deadline left."""
+    if not item.time_critical or clock is None or not clock.eligibility_deadlines:
+        return None
+    deadline = clock.eligibility_deadlines[-1]
+    if deadline <= now:
+        return None
+    due = max(now, deadline - timedelta(hours=item.reoffer_hours_before))
+    return PlannedStep(f"reoffer_{item.id}", f"reoffer_{item.id}", due, deadline)
+
+
+def applicable(item: ChecklistItem, conditions: Mapping[str, bool | None]) -> bool | None:
+    result: bool | None = True
+    for name in item.applies_when:
+        value = conditions.get(name)
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
+def complete(
+    checklist: Sequence[ChecklistItem],
+    items: Mapping[str, ItemRecord],
+    conditions: Mapping[str, bool | None],
+) -> bool:
+    """Every item that applies (or may) is settled."""
+    return all(
+        applicable(item, conditions) is False
+        or (item.id in items and items[item.id].status in SETTLED)
+        for item in checklist
+    )
+
+
+def followups_due(
+    followups: Iterable[FollowUpRecord], day_start: datetime, week_end: datetime
+) -> dict[str, list[FollowUpRecord]]:
+    """Planned follow-ups sorted into overdue (due before ``day_start``), today, and this
+    week (before ``week_end``)."""
+    out: dict[str, list[FollowUpRecord]] = {"overdue": [], "today": [], "week": []}
+    day_end = day_start + timedelta(days=1)
+    for record in followups:
+        if record.status is not FollowUpStatus.PLANNED:
+            continue
+        if record.due_utc < day_start:
+            out["overdue"].append(record)
+        elif record.due_utc < day_end:
+            out["today"].append(record)
+        elif record.due_utc < week_end:
+            out["week"].append(record)
+    for rows in out.values():
+        rows.sort(key=lambda r: r.due_utc)
+    return out

@@ -1,0 +1,354 @@
+"""The medical checklist, medications, sign-off and follow-ups as use cases (Qt-free).
+
+Every change is an entry (audited, in one transaction with its projections); the rules
+are the domain's (``domain.checklist``) and the protocol's. Reading goes through an
+opened case's state, so the permissions of the record apply: police inspectors never
+read it, psychologists read it and cannot change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sac_desktop.domain import checklist as ck
+from sac_desktop.domain.clock import format_utc, parse_utc
+from sac_desktop.domain.deadlines import CaseClock, ItemClock
+from sac_desktop.domain.intake import age_years, conditions, exposure_limit, section_values
+from sac_desktop.domain.localtime import (
+    InvalidLocalTime,
+    NonexistentLocalTime,
+    parse_local_datetime,
+    resolve_local,
+)
+from sac_desktop.domain.protocol import ChecklistItem, Drug, DrugWarning, Protocol
+from sac_desktop.domain.state import CaseState
+from sac_desktop.i18n import N_
+from sac_desktop.services.permissions import Area, Op, require
+from sac_desktop.services.record import RecordService, UnknownCase
+from sac_desktop.storage import projections
+from sac_desktop.storage.projections import FollowUpRow as FollowUpRow
+
+Refused = ck.Refused
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One item as the checklist shows it."""
+
+    item: ChecklistItem
+    applies: bool | None  # None: may apply (a question is not answered yet)
+    clock: ItemClock | None  # its best window, if it has one
+    record: ck.ItemRecord | None  # its current status (None: not yet assessed)
+
+    @property
+    def status(self) -> ck.Status:
+        return self.record.status if self.record is not None else ck.Status.NOT_ASSESSED
+
+    @property
+    def settled(self) -> bool:
+        return self.applies is False or self.status in ck.SETTLED
+
+    @property
+    def allowed(self) -> list[ck.Status]:
+        """The statuses it may move to now (its own first: adding details)."""
+        return [self.status, *sorted(ck.TRANSITIONS[self.status], key=list(ck.Status).index)]
+
+
+def _values(state: CaseState) -> dict[str, dict[str, Any]]:
+    return section_values({k: v.value for k, v in state.fields.items() if not v.hidden})
+
+
+def facts(state: CaseState) -> ck.Facts:
+    values = _values(state)
+    medical = values.get("medical", {})
+    weight = medical.get("weight_kg")
+    return ck.Facts(
+        pregnant=medical.get("pregnant") == "yes" if medical.get("pregnant") else None,
+        breastfeeding=medical.get("breastfeeding") == "yes"
+        if medical.get("breastfeeding")
+        else None,
+        weight_kg=float(weight) if isinstance(weight, int | float) else None,
+        age_years=age_years(values),
+        kidney_disease=medical.get("kidney_disease") == "yes"
+        if medical.get("kidney_disease")
+        else None,
+        allergies=str(medical.get("allergies") or ""),
+    )
+
+
+class ChecklistService:
+    def __init__(self, record: RecordService) -> None:
+        self.record = record
+
+    # -- reading ----------------------------------------------------------------------
+    def protocol_of(self, state: CaseState) -> Protocol:
+        return self.record.protocols.for_case(state.protocol)[0]
+
+    def rows(self, state: CaseState, clock: CaseClock) -> list[ChecklistRow]:
+        """Every item of the case's protocol with its applicability, clock and status."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        found = conditions(_values(state))
+        return [
+            ChecklistRow(
+                item,
+                ck.applicable(item, found),
+                ck.item_state(item, clock),
+                state.checklist.get(item.id),
+            )
+            for item in self.protocol_of(state).checklist
+        ]
+
+    def is_complete(self, state: CaseState) -> bool:
+        protocol = self.protocol_of(state)
+        return ck.complete(protocol.checklist, state.checklist, conditions(_values(state)))
+
+    def warnings(self, state: CaseState, drug_id: str) -> list[DrugWarning]:
+        """The protocol's notes for this drug that the person's intake calls up."""
+        try:
+            drug: Drug = self.protocol_of(state).drug(drug_id)
+        except KeyError:
+            return []
+        return ck.drug_warnings(drug, facts(state))
+
+    # -- writing ----------------------------------------------------------------------
+    def set_item(self, case_id: str, item_id: str, payload: Mapping[str, Any]) -> str:
+        """Move an item to ``payload["status"]`` (with its reason, explanation, details,
+        time given). A declined time-critical item gets a re-offer contact before its
+        deadline, in the same transaction. Raises :class:`Refused` with the rule."""
+        record = self.record
+        now = record.clock.now_utc()
+        with record.vault.transaction() as conn:
+            state = record.state_for_write(conn, case_id)
+            protocol = self.protocol_of(state)
+            try:
+                item = protocol.item(item_id)
+            except KeyError:
+                raise Refused(N_("This item is not in the case's protocol.")) from None
+            try:
+                new = ck.Status(str(payload.get("status")))
+            except ValueError:
+                raise Refused(N_("Choose a status.")) from None
+            clock, _p, _exact = record.clock_of(state, now)
+            item_clock = ck.item_state(item, clock)
+            current = state.checklist.get(item_id)
+            given_at = str(payload.get("at_local") or "")
+            given_utc = self._utc(given_at) if new is ck.Status.GIVEN and given_at else None
+            if new is ck.Status.GIVEN and given_at and given_utc is None:
+                raise Refused(N_("Write the time it was given as 2026-03-14 01:30."))
+            if given_utc is not None and given_utc > now + timedelta(minutes=5):
+                raise Refused(N_("That time is still to come: write when it was given."))
+            # A dose given in time and written down later counts when it was given (after
+            # the latest exposure, before now): the hard stop is about starting a treatment
+            # too late, not about documenting it late.
+            check_clock = item_clock
+            latest = clock.anchors.latest
+            if given_utc is not None and latest is not None and latest <= given_utc < now:
+                check_clock = ck.item_state(item, record.clock_of(state, given_utc)[0])
+            ck.check_change(item, current, new, payload, check_clock, state.signed_off is not None)
+            clean = {k: v for k, v in payload.items() if v not in (None, "", {}, [])}
+            clean["item"] = item_id
+            clean["status"] = new.value
+            entry_id = record.append(
+                conn,
+                state,
+                ck.KIND_CHECKLIST_ITEM,
+                clean,
+                supersedes=None if current is None else current.entry_id,
+            )
+            # A new decision to decline (not an amendment of one) plans the re-offer; one
+            # already planned is kept as it is (it may have been moved to the hours the
+            # person can safely be called).
+            if new is ck.Status.DECLINED and (current is None or current.status != new):
+                step = ck.reoffer(item, item_clock, now)
+                planned = None if step is None else state.followups.get(step.id)
+                if step is not None and (
+                    planned is None or planned.status is not ck.FollowUpStatus.PLANNED
+                ):
+                    self._plan(conn, state, step)
+            # Accepted or given after all: the planned re-offer call has served its purpose.
+            reoffer_call = state.followups.get(f"reoffer_{item_id}")
+            if (
+                new in (ck.Status.ACCEPTED, ck.Status.GIVEN)
+                and reoffer_call is not None
+                and reoffer_call.status is ck.FollowUpStatus.PLANNED
+            ):
+                self._set_followup(conn, state, reoffer_call, ck.FollowUpStatus.DONE)
+        # The plan is made when the checklist is complete, and completed as items are
+        # given later (hepatitis B doses count from the first dose).
+        with record.vault.transaction() as conn:
+            after = record.state_for_write(conn, case_id)
+        if self.is_complete(after) or any(not f.startswith("reoffer_") for f in after.followups):
+            self.plan_followups(case_id)
+        return entry_id
+
+    def record_medication(self, case_id: str, payload: Mapping[str, Any]) -> list[DrugWarning]:
+        """A medication given or dispensed; returns the protocol's notes it calls up (shown
+        to the person recording it, who has already decided)."""
+        ck.check_medication(payload)
+        given = self._utc(str(payload.get("at_local", "")))
+        if given is None:
+            raise Refused(N_("Write the time it was given as 2026-03-14 01:30."))
+        record = self.record
+        if given > record.clock.now_utc() + timedelta(minutes=5):
+            raise Refused(N_("That time is still to come: write when it was given."))
+        with record.vault.transaction() as conn:
+            state = record.state_for_write(conn, case_id)
+            if (
+                state.signed_off is not None
+                and not str(payload.get("amendment_reason") or "").strip()
+            ):
+                raise Refused(
+                    N_("The medical section is signed off: give the reason for this amendment.")
+                )
+            clean = {k: v for k, v in payload.items() if v not in (None, "")}
+            record.append(conn, state, ck.KIND_MEDICATION, clean)
+        drug = str(payload.get("drug") or "")
+        return self.warnings(state, drug) if drug else []
+
+    def sign_off(self, case_id: str) -> str:
+        """The medical section is signed off: later changes are amendments with a reason."""
+        record = self.record
+        with record.vault.transaction() as conn:
+            state = record.state_for_write(conn, case_id)
+            return record.append(conn, state, ck.KIND_SIGN_OFF, {"by_role": str(record.actor.role)})
+
+    def plan_followups(self, case_id: str) -> list[str]:
+        """The follow-up plan from the protocol (steps already planned are kept as they
+        are: a moved appointment is not moved back). Returns the new follow-up ids."""
+        record = self.record
+        with record.vault.transaction() as conn:
+            state = record.state_for_write(conn, case_id)
+            now = record.clock.now_utc()
+            clock, _p, _e = record.clock_of(state, now)
+            values = _values(state)
+            arrival = self._utc(str(values.get("arrival", {}).get("arrived_at") or ""))
+            visit = arrival or state.opened_utc or now
+            # Tests count from the latest possible exposure. An episode whose time is not
+            # known may have been the latest one, up to the arrival (or now): then the
+            # tests count from there, later rather than too early, and are never left out.
+            last = clock.anchors.latest
+            if last is None or clock.anchors.unknown_episodes:
+                last = exposure_limit(values, record.clock.zone, now)
+            steps = ck.plan_followups(
+                self.protocol_of(state),
+                conditions(values),
+                state.checklist,
+                last,
+                visit,
+                self._utc,
+            )
+            new = []
+            for step in steps:
+                if step.id not in state.followups:
+                    self._plan(conn, state, step)
+                    new.append(step.id)
+        return new
+
+    def update_followup(
+        self,
+        case_id: str,
+        followup_id: str,
+        status: str,
+        due_local: str | None = None,
+        note: str = "",
+    ) -> str:
+        """Mark a follow-up done, missed or cancelled, or move it (planned, a new time)."""
+        record = self.record
+        with record.vault.transaction() as conn:
+            state = record.state_for_write(conn, case_id)
+            current = state.followups.get(followup_id)
+            if current is None:
+                raise UnknownCase(followup_id)
+            try:
+                new = ck.FollowUpStatus(status)
+            except ValueError:
+                raise Refused(N_("Choose a status.")) from None
+            if new != current.status and new not in ck.FOLLOWUP_TRANSITIONS[current.status]:
+                raise Refused(
+                    N_("This follow-up cannot go from “%(old)s” to “%(new)s”."),
+                    old=ck.FOLLOWUP_STATUS_LABELS[current.status],
+                    new=ck.FOLLOWUP_STATUS_LABELS[new],
+                )
+            due = current.due_utc
+            if due_local:
+                moved = self._utc(due_local)
+                if moved is None:
+                    raise Refused(N_("Write the new time as 2026-03-14 01:30."))
+                due = moved
+            return self._set_followup(conn, state, current, new, due, note)
+
+    # -- across cases -----------------------------------------------------------------
+    def due(self, now: datetime, limit: int = 500) -> dict[str, list[FollowUpRow]]:
+        """The morning round: planned follow-ups of every case, overdue, due today (the
+        Brussels day) and this week. List rows only (the case number), not case reads."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        zone = ZoneInfo(self.record.clock.zone)
+        local = now.astimezone(zone)
+        day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        week_end = (day_start + timedelta(days=8)).replace(hour=0)
+        rows = projections.planned_followups(self.record.vault.conn, format_utc(week_end), limit)
+        buckets: dict[str, list[FollowUpRow]] = {"overdue": [], "today": [], "week": []}
+        today_end = (day_start + timedelta(days=1, hours=3)).replace(hour=0)
+        for row in rows:
+            due = parse_utc(row.due_utc)
+            if due < day_start:
+                buckets["overdue"].append(row)
+            elif due < today_end:
+                buckets["today"].append(row)
+            else:
+                buckets["week"].append(row)
+        return buckets
+
+    # -- helpers ----------------------------------------------------------------------
+    def _set_followup(
+        self,
+        conn: Any,
+        state: CaseState,
+        current: ck.FollowUpRecord,
+        status: ck.FollowUpStatus,
+        due: datetime | None = None,
+        note: str = "",
+    ) -> str:
+        payload = {
+            "id": current.id,
+            "step": current.step,
+            "due_utc": format_utc(due or current.due_utc),
+            "until_utc": None if current.until_utc is None else format_utc(current.until_utc),
+            "status": status.value,
+            "note": note.strip(),
+        }
+        return self.record.append(
+            conn, state, ck.KIND_FOLLOWUP, payload, supersedes=current.entry_id
+        )
+
+    def _plan(self, conn: Any, state: CaseState, step: ck.PlannedStep, note: str = "") -> None:
+        payload = {
+            "id": step.id,
+            "step": step.step,
+            "due_utc": format_utc(step.due_utc),
+            "until_utc": None if step.until_utc is None else format_utc(step.until_utc),
+            "status": ck.FollowUpStatus.PLANNED.value,
+            "note": note,
+        }
+        current = state.followups.get(step.id)
+        self.record.append(
+            conn,
+            state,
+            ck.KIND_FOLLOWUP,
+            payload,
+            supersedes=None if current is None else current.entry_id,
+        )
+
+    def _utc(self, text: str) -> datetime | None:
+        """A Brussels wall-clock time as the instant it means (the later reading of an
+        ambiguous one); None if it cannot be read or does not exist."""
+        if not text.strip():
+            return None
+        try:
+            return resolve_local(parse_local_datetime(text), self.record.clock.zone).latest_utc
+        except (InvalidLocalTime, NonexistentLocalTime):
+            return None
