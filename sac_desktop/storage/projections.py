@@ -252,6 +252,19 @@ def count_planned_followups(conn: Any, before_utc: str) -> int:
     )
 
 
+def insert_followup_rows(conn: Any, rows: Iterable[FollowUpRow]) -> int:
+    """Benchmarks only: follow-up rows without their entries (a rebuild drops them)."""
+    written = 0
+    for row in rows:
+        conn.execute(
+            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, status)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (row.case_id, row.id, row.step, row.due_utc, row.until_utc, row.status),
+        )
+        written += 1
+    return written
+
+
 def rebuild_case_list(conn: Any) -> None:
     """Throw the projections away and fold every entry into them again (the services then
     set each case's deadlines: they need the clock engine and the case's protocol)."""

@@ -7,7 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.protocol import Protocol
@@ -74,6 +81,12 @@ class FollowUpsPage(QWidget):
         self.table = read_only_table("followUpsTable")
         self.model = FollowUpsModel(t)
         self.table.setModel(self.model)
+        # Fixed widths: sizing to contents would format every row, not only those shown.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((110, 190, 330, 240)):
+            self.table.setColumnWidth(column, width)
         self.open_button = QPushButton()
         self.open_button.setObjectName("openFollowUpCase")
         self.back_button = QPushButton()

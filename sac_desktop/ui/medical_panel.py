@@ -3,6 +3,7 @@ and the follow-up plan. It shows what the services computed; the rules are the d
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -544,10 +545,29 @@ class MedicalPanel(QWidget):
             self.details_layout.addWidget(self.details_holder)
             self.details_holder.show()
         self._show_history(row)
+        self._order_tabs()
         self._status_chosen()
         editable = self.can_write and row.applies is not False
         for widget in (self.status, self.save_button, self.details_box):
             widget.setEnabled(editable)
+
+    def _order_tabs(self) -> None:
+        """Tab goes from the list through the item's form (made anew for each item) to
+        its Save button, then to the medications and the plan."""
+        chain: list[QWidget] = [
+            self.table,
+            self.status,
+            self.reason,
+            self.explained,
+            self.outside_reason,
+            self.amendment_reason,
+            self.at_local,
+        ]
+        if self.details is not None:
+            chain += self.details.focus_widgets()
+        chain += [self.save_button, self.add_med_button, self.meds, self.plan]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _show_history(self, row: ChecklistRow) -> None:
         assert self.state is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sac_desktop.i18n import Translator
+from sac_desktop.services.checklist import Refused
 from sac_desktop.services.errors import Forbidden, VaultError
 from sac_desktop.services.installation import (
     AccountInactive,
@@ -27,6 +28,7 @@ from sac_desktop.services.signin_errors import (
 from sac_desktop.services.signin_guard import Throttled
 
 EXPECTED: tuple[type[BaseException], ...] = (
+    Refused,
     ConsentMissing,
     ConsentIncomplete,
     VaultError,
@@ -52,6 +54,9 @@ def is_expected(error: BaseException) -> bool:
 
 
 def describe(t: Translator, error: BaseException) -> str:
+    if isinstance(error, Refused):  # a rule of the checklist, with its own words
+        params = {k: t._(v) for k, v in error.params.items()}
+        return t._(error.message) % params if params else t._(error.message)
     if isinstance(error, ConsentMissing):
         return t._(
             "This needs consent first: %(item)s. Record the person's decision on the "
