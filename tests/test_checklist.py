@@ -827,3 +827,19 @@ def test_a_done_followup_is_final_a_cancelled_one_can_be_planned_again() -> None
     assert FollowUpStatus.PLANNED in T[FollowUpStatus.CANCELLED]
     assert FollowUpStatus.PLANNED in T[FollowUpStatus.MISSED]
     assert set(T[FollowUpStatus.PLANNED]) == set(FollowUpStatus)
+
+
+def test_recorded_details_call_for_the_next_step() -> None:
+    from sac_desktop.domain.checklist import item_prompts
+
+    assert item_prompts("emergency_contraception", {"vomited_within_3h": "yes"}) == [
+        "Vomited within 3 hours: give the dose again."
+    ]
+    assert (
+        "no hormonal contraception for 5 days"
+        in item_prompts("emergency_contraception", {"method": "ulipristal"})[0]
+    )
+    assert item_prompts("hiv_pep", {"handover_centre": "synthetic ARC"}) == []
+    assert item_prompts("hiv_pep", {}) == ["Arrange the continuation with an HIV reference centre."]
+    assert item_prompts("strangulation", {"discharge_warning": "yes"}) == []
+    assert item_prompts("tetanus", {"wound": "clean"}) == []

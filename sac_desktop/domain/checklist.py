@@ -138,6 +138,22 @@ DETAILS: dict[str, tuple[Field, ...]] = {
 }
 
 
+def item_prompts(item_id: str, details: Mapping[str, Any]) -> list[str]:
+    """What an item's recorded details call for next (msgids)."""
+    prompts = []
+    if item_id == "emergency_contraception" and details.get("vomited_within_3h") == "yes":
+        prompts.append(N_("Vomited within 3 hours: give the dose again."))
+    if item_id == "emergency_contraception" and details.get("method") == "ulipristal":
+        prompts.append(
+            N_("Ulipristal: no breastfeeding for a week; no hormonal contraception for 5 days.")
+        )
+    if item_id == "hiv_pep" and not details.get("handover_centre"):
+        prompts.append(N_("Arrange the continuation with an HIV reference centre."))
+    if item_id == "strangulation" and details.get("discharge_warning") != "yes":
+        prompts.append(N_("Give the discharge warning about delayed stroke symptoms."))
+    return prompts
+
+
 class Status(StrEnum):
     NOT_ASSESSED = "not_assessed"
     INDICATED = "indicated"

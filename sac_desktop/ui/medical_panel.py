@@ -346,6 +346,9 @@ class MedicalPanel(QWidget):
         self.signed_label = QLabel()
         self.signed_label.setObjectName("signedOffLabel")
 
+        self.facts = QLabel()  # from the intake: what every prescription must consider
+        self.facts.setObjectName("medicalFacts")
+        self.facts.setWordWrap(True)
         self.contact = QLabel()
         self.contact.setObjectName("contactPreferences")
         self.contact.setWordWrap(True)
@@ -383,6 +386,7 @@ class MedicalPanel(QWidget):
         right_layout.addStretch(1)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
+        lower_layout.addWidget(self.facts)
         meds_row = QHBoxLayout()
         self.meds_title = QLabel()
         self.meds_title.setBuddy(self.meds)
@@ -445,6 +449,7 @@ class MedicalPanel(QWidget):
         for widget in (self.done_button, self.missed_button, self.cancel_button, self.move_button):
             widget.setEnabled(can_write)
         self._show_contact()
+        self._show_facts()
         self._show_signed()
         self.table.selectRow(max(0, selected))
         self._show_item()
@@ -481,6 +486,23 @@ class MedicalPanel(QWidget):
             else t._("No contact preferences recorded (see the Contact step).")
         )
 
+    def _show_facts(self) -> None:
+        assert self.state is not None
+        t, value = self.t, self.state.value
+        parts = [
+            t._("allergies: %(text)s") % {"text": value("medical.allergies") or "—"},
+            t._("current medication: %(text)s") % {"text": value("medical.medication") or "—"},
+        ]
+        if value("medical.weight_kg") is not None:
+            parts.append(t._("weight: %(kg)s kg") % {"kg": value("medical.weight_kg")})
+        if value("medical.pregnant") == "yes":
+            parts.append(t._("pregnant"))
+        if value("medical.breastfeeding") == "yes":
+            parts.append(t._("breastfeeding"))
+        if value("medical.kidney_disease") == "yes":
+            parts.append(t._("kidney disease"))
+        self.facts.setText("; ".join(parts))
+
     def _show_signed(self) -> None:
         assert self.state is not None
         signed = self.state.signed_off
@@ -513,6 +535,8 @@ class MedicalPanel(QWidget):
         advice = self._tetanus_line(row)
         if advice:
             lines.append(advice)
+        details = row.record.details if row.record else {}
+        lines += ["→ " + t._(prompt) for prompt in ck.item_prompts(row.item.id, details)]
         self.item_clock.setText("\n".join(lines))
         self.status.blockSignals(True)
         self.status.clear()
