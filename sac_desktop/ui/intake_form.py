@@ -234,6 +234,7 @@ class RecordForm(QObject):
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above
         for name, editor in self.editors.items():
             label = QLabel()
+            label.setWordWrap(True)  # long labels (de, fr) wrap rather than widen the form
             label.setBuddy(editor.widget)
             editor.widget.setObjectName(f"{prefix}_{name}")
             self.labels[name] = label
