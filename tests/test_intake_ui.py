@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.protocol import State
@@ -14,7 +14,7 @@ from sac_desktop.ui.clock_panel import ClockModel
 from sac_desktop.ui.consent_panel import ConsentDialog
 from sac_desktop.ui.main_window import MainWindow
 from sac_desktop.ui.models import CASE_ID_ROLE
-from tests.helpers.ui import _sign_in
+from tests.helpers.ui import Keyboard, _sign_in
 
 Key = Qt.Key
 CTRL, ALT, NONE = (
@@ -22,40 +22,6 @@ CTRL, ALT, NONE = (
     Qt.KeyboardModifier.AltModifier,
     Qt.KeyboardModifier.NoModifier,
 )
-
-
-class Keyboard:
-    """Keys to whatever has the focus, and checks of where the focus is."""
-
-    def __init__(self, qtbot) -> None:  # type: ignore[no-untyped-def]
-        self.qtbot = qtbot
-
-    @property
-    def focus(self) -> QWidget:
-        widget = QApplication.focusWidget()
-        assert widget is not None
-        return widget
-
-    def at(self, name: str) -> None:
-        assert self.focus.objectName() == name
-
-    def key(self, key: Key, modifier: Qt.KeyboardModifier = NONE, times: int = 1) -> None:
-        for _ in range(times):
-            self.qtbot.keyClick(self.focus, key, modifier)
-
-    def tab(self, times: int = 1) -> None:
-        self.key(Key.Key_Tab, times=times)
-
-    def type(self, text: str) -> None:
-        self.qtbot.keyClicks(self.focus, text)
-
-    def choose(self, downs: int) -> None:
-        """A closed combo box: the arrow keys move through its items."""
-        self.key(Key.Key_Down, times=downs)
-
-    def next_step(self, first: str) -> None:
-        self.key(Key.Key_PageDown, CTRL)
-        self.at(first)
 
 
 def test_a_complete_intake_with_the_keyboard_only(window: MainWindow, demo_accounts, qtbot) -> None:  # type: ignore[no-untyped-def]

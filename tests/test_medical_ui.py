@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 
 from sac_desktop.domain.checklist import Status
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.roles import Role
 from sac_desktop.ui.main_window import MainWindow
 from sac_desktop.ui.models import CASE_ID_ROLE
-from tests.helpers.ui import _sign_in
+from tests.helpers.ui import Keyboard, _sign_in
 
 Key = Qt.Key
 CTRL, ALT, NONE = (
@@ -20,32 +19,6 @@ CTRL, ALT, NONE = (
     Qt.KeyboardModifier.AltModifier,
     Qt.KeyboardModifier.NoModifier,
 )
-
-
-class Keys:
-    def __init__(self, qtbot) -> None:  # type: ignore[no-untyped-def]
-        self.qtbot = qtbot
-
-    @property
-    def focus(self) -> QWidget:
-        widget = QApplication.focusWidget()
-        assert widget is not None
-        return widget
-
-    def key(self, key: Key, modifier: Qt.KeyboardModifier = NONE, times: int = 1) -> None:
-        for _ in range(times):
-            self.qtbot.keyClick(self.focus, key, modifier)
-
-    def tab_to(self, name: str, most: int = 12) -> None:
-        """Tab until ``name`` has the focus (it must be reachable within ``most`` keys)."""
-        for _ in range(most):
-            if self.focus.objectName() == name:
-                return
-            self.key(Key.Key_Tab)
-        assert self.focus.objectName() == name
-
-    def type(self, text: str) -> None:
-        self.qtbot.keyClicks(self.focus, text)
 
 
 def _case(window: MainWindow, clock: FixedClock) -> str:
@@ -83,7 +56,7 @@ def test_the_checklist_with_the_keyboard_only_then_an_amendment_after_sign_off(
     window._open_case(case_id)
     view = window.vault_page.case_view
     assert view is not None
-    keys = Keys(qtbot)
+    keys = Keyboard(qtbot)
     keys.key(Key.Key_3, CTRL)
     assert view.tabs.currentWidget() is view.medical
     assert keys.focus.objectName() == "checklistTable"

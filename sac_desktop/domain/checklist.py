@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sac_desktop.domain.deadlines import CaseClock, ItemClock, followup_due
+from sac_desktop.domain.deadlines import CaseClock, ItemClock, conditions_hold, followup_due
 from sac_desktop.domain.entries import (
     KIND_CHECKLIST_ITEM,
     KIND_FOLLOWUP,
@@ -543,14 +543,7 @@ def reoffer(item: ChecklistItem, clock: ItemClock | None, now: datetime) -> Plan
 
 
 def applicable(item: ChecklistItem, conditions: Mapping[str, bool | None]) -> bool | None:
-    result: bool | None = True
-    for name in item.applies_when:
-        value = conditions.get(name)
-        if value is False:
-            return False
-        if value is None:
-            result = None
-    return result
+    return conditions_hold(item.applies_when, conditions)
 
 
 def complete(

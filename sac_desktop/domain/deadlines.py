@@ -162,9 +162,11 @@ class CaseClock:
         return min(upcoming, key=lambda i: i.next_deadline or self.now, default=None)
 
 
-def _applies(
+def conditions_hold(
     window_conditions: Iterable[str], conditions: Mapping[str, bool | None]
 ) -> bool | None:
+    """All the named conditions hold (True), one is False (False), or one is not known
+    yet (None: it may apply). Used for windows, checklist items and follow-up steps."""
     result: bool | None = True
     for name in window_conditions:
         value = conditions.get(name)
@@ -196,7 +198,7 @@ def evaluate_window(
     highlight_hours: float,
 ) -> ItemClock:
     now = _utc(now)
-    applies = _applies(window.applies_when, conditions)
+    applies = conditions_hold(window.applies_when, conditions)
     uncertain = anchors.unknown_episodes > 0
     if applies is False:
         return ItemClock(window, False, State.NOT_APPLICABLE, State.NOT_APPLICABLE, (), (),

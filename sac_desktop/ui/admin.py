@@ -31,6 +31,7 @@ from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.i18n import Translator
 from sac_desktop.services.installation import AccountAdmin, ReasonRequired
 from sac_desktop.services.rotation import remove_for_cause
+from sac_desktop.ui.layout import labelled_rows
 from sac_desktop.ui.messages import describe, is_expected
 from sac_desktop.ui.password_field import PasswordField
 
@@ -113,19 +114,17 @@ class AdminPage(QWidget):
         self.back_button.setObjectName("adminBack")
         self.back_button.clicked.connect(self.back_requested.emit)
 
-        self._labels: dict[str, QLabel] = {}
         form = QFormLayout()
-        for key, widget in (
-            ("username", self.username),
-            ("display_name", self.display_name),
-            ("role", self.role),
-            ("password", self.password),
-            ("reason", self.reason),
-        ):
-            label = QLabel()
-            label.setBuddy(widget)
-            self._labels[key] = label
-            form.addRow(label, widget)
+        self._labels = labelled_rows(
+            form,
+            (
+                ("username", self.username),
+                ("display_name", self.display_name),
+                ("role", self.role),
+                ("password", self.password),
+                ("reason", self.reason),
+            ),
+        )
         self.new_box = QGroupBox()
         new_layout = QVBoxLayout(self.new_box)
         new_layout.addLayout(form)

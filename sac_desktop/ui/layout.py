@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -48,3 +49,14 @@ def read_only_table(name: str) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def labelled_rows(form: QFormLayout, widgets: tuple[tuple[str, QWidget], ...]) -> dict[str, QLabel]:
+    """Add each widget with a label (its buddy; the text is set by ``retranslate``)."""
+    labels: dict[str, QLabel] = {}
+    for key, widget in widgets:
+        label = QLabel()
+        label.setBuddy(widget)
+        labels[key] = label
+        form.addRow(label, widget)
+    return labels

@@ -36,7 +36,7 @@ from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.checklist import ChecklistRow, ChecklistService
 from sac_desktop.ui.clock_panel import STATE_COLOURS, STATE_LABELS
 from sac_desktop.ui.intake_form import RecordForm
-from sac_desktop.ui.layout import read_only_table
+from sac_desktop.ui.layout import labelled_rows, read_only_table
 from sac_desktop.ui.models import Index, _TableModel, local_time_zoned
 
 URGENT = QColor("#ffe08a")
@@ -304,19 +304,17 @@ class MedicalPanel(QWidget):
         self.at_local.setObjectName("itemGivenAt")
         self.at_local.setPlaceholderText("2026-03-14 01:30")
         self.form = QFormLayout()
-        self.labels: dict[str, QLabel] = {}
-        for key, widget in (
-            ("status", self.status),
-            ("reason", self.reason),
-            ("explained", self.explained),
-            ("outside_reason", self.outside_reason),
-            ("amendment_reason", self.amendment_reason),
-            ("at_local", self.at_local),
-        ):
-            label = QLabel()
-            label.setBuddy(widget)
-            self.labels[key] = label
-            self.form.addRow(label, widget)
+        self.labels = labelled_rows(
+            self.form,
+            (
+                ("status", self.status),
+                ("reason", self.reason),
+                ("explained", self.explained),
+                ("outside_reason", self.outside_reason),
+                ("amendment_reason", self.amendment_reason),
+                ("at_local", self.at_local),
+            ),
+        )
         self.details_box = QGroupBox()
         self.details_layout = QVBoxLayout(self.details_box)
         self.details: RecordForm | None = None
