@@ -170,7 +170,7 @@ SCENARIOS = [
         decisions=give("hiv_pep", "2026-03-14 03:20", regimen="pep_tdf_ftc_dtg", doses=5),
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:20",  # 24 h after the first dose
             "hiv_syphilis_6w": "2026-04-22 16:30",  # from the end of the range, 14:30 UTC
             "review_3m": "2026-06-09 16:30",
         },
@@ -201,7 +201,7 @@ SCENARIOS = [
         ],
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:20",  # 24 h after the first dose
             "hiv_syphilis_6w": "2026-04-25 02:00",
             "review_3m": "2026-06-12 02:00",
         },  # no pregnancy retest
@@ -242,7 +242,7 @@ SCENARIOS = [
         ],
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:22",  # 24 h after the first dose
             "pregnancy_retest": "2026-04-03 17:30",
             "hiv_syphilis_6w": "2026-04-24 17:30",
             "review_3m": "2026-06-11 17:30",
@@ -265,7 +265,7 @@ SCENARIOS = [
         ],
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:22",  # 24 h after the first dose
             "pregnancy_retest": "2026-04-03 23:30",
             "hiv_syphilis_6w": "2026-04-24 23:30",
             "review_3m": "2026-06-11 23:30",
@@ -281,7 +281,7 @@ SCENARIOS = [
         decisions=give("hiv_pep", "2026-03-14 03:20", kidney_function="creatinine requested"),
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:20",  # 24 h after the first dose
             "hiv_syphilis_6w": "2026-04-25 01:30",
             "review_3m": "2026-06-12 01:30",
         },
@@ -327,7 +327,7 @@ SCENARIOS = [
         ],
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:28",  # 24 h after the first dose
             "pregnancy_retest": "2026-04-04 00:30",
             "hiv_syphilis_6w": "2026-04-25 00:30",
             "review_3m": "2026-06-12 00:30",
@@ -457,7 +457,7 @@ SCENARIOS = [
         ],
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:20",  # 24 h after the first dose
             "pregnancy_retest": "2026-04-03 00:00",
             "hiv_syphilis_6w": "2026-04-24 00:00",
             "review_3m": "2026-06-11 00:00",
@@ -470,7 +470,7 @@ SCENARIOS = [
         decisions=give("hiv_pep", "2026-03-14 03:20"),
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:20",  # 24 h after the first dose
             "pregnancy_retest": "2026-04-04 04:00",
             "hiv_syphilis_6w": "2026-04-25 04:00",
             "review_3m": "2026-06-12 04:00",
@@ -483,7 +483,7 @@ SCENARIOS = [
         decisions=give("hiv_pep", "2026-03-14 03:20"),
         followups={
             **VISIT,
-            "call_24h": V1,
+            "call_24h": "2026-03-15 03:20",  # 24 h after the first dose
             "pregnancy_retest": "2026-04-04 04:00",
             "hiv_syphilis_6w": "2026-04-25 04:00",
             "review_3m": "2026-06-12 04:00",
@@ -793,8 +793,14 @@ def test_the_morning_round_sorts_overdue_today_and_this_week(
         "week": [(second, "reoffer_hiv_pep")],  # 16 March 13:00; reviews on the 28th: later
     }
     round_16 = ids("2026-03-16 00:30")
-    assert round_16["overdue"] == [(second, "bruise_review"), (first, "bruise_review")]
-    assert round_16["today"] == [(second, "reoffer_hiv_pep")]
+    # the bruise reviews are late but their window (24-72 h) is still open: today, not
+    # overdue; overdue is a window that closed before today
+    assert round_16["overdue"] == []
+    assert round_16["today"] == [
+        (second, "bruise_review"),
+        (first, "bruise_review"),
+        (second, "reoffer_hiv_pep"),
+    ]
     # done steps leave the round; a moved one moves with it
     service.update_followup(first, "bruise_review", "done")
     service.update_followup(second, "bruise_review", "planned", "2026-03-21 11:00")
@@ -806,7 +812,8 @@ def test_the_morning_round_sorts_overdue_today_and_this_week(
     }
     # a week later: the two-week reviews (28 March) are this week; the call is overdue
     round_22 = ids("2026-03-22 09:00")
-    assert round_22["overdue"] == [(second, "reoffer_hiv_pep"), (second, "bruise_review")]
+    # overdue, the most recently closed first: the moved review (21 March), then the call
+    assert round_22["overdue"] == [(second, "bruise_review"), (second, "reoffer_hiv_pep")]
     assert round_22["today"] == []
     assert round_22["week"] == [(second, "general_review_2w"), (first, "general_review_2w")]
 
@@ -957,3 +964,20 @@ def test_times_still_to_come_and_late_medications_are_refused(
         service.record_medication(case_id, medication)  # signed off: a reason is needed
     service.record_medication(case_id, {**medication, "amendment_reason": "Written late."})
     assert [m.name for m in session.record.open_case(case_id).medications] == ["Azithromycin"]
+
+
+def test_a_rebuild_of_the_projections_gives_the_same_morning_round(
+    session: Session, clock: FixedClock
+) -> None:
+    from sac_desktop.storage import projections
+
+    case_id = _case(session, exact("2026-03-14 01:00", "vaginal"))
+    service = session.checklist
+    service.plan_followups(case_id)
+    service.update_followup(case_id, "bruise_review", "done")
+    service.update_followup(case_id, "general_review_2w", "planned", "2026-03-20 10:00")
+    before = projections.planned_followups(session.vault.conn, "2099-01-01", 100)
+    assert before and all(r.id != "bruise_review" for r in before)
+    coordinator = _as(session, Role.COORDINATOR)
+    coordinator.record.rebuild_projections()
+    assert projections.planned_followups(session.vault.conn, "2099-01-01", 100) == before

@@ -9,6 +9,7 @@ behaviour.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -138,9 +139,13 @@ DETAILS: dict[str, tuple[Field, ...]] = {
 }
 
 
-def item_prompts(item_id: str, details: Mapping[str, Any]) -> list[str]:
+def item_prompts(
+    item_id: str, details: Mapping[str, Any], pregnant: bool | None = None
+) -> list[str]:
     """What an item's recorded details call for next (msgids)."""
     prompts = []
+    if item_id == "sti_presumptive" and pregnant and details.get("regimen") != "pregnancy":
+        prompts.append(N_("Pregnant: use the pregnancy regimen (azithromycin, no doxycycline)."))
     if item_id == "emergency_contraception" and details.get("vomited_within_3h") == "yes":
         prompts.append(N_("Vomited within 3 hours: give the dose again."))
     if item_id == "emergency_contraception" and details.get("method") == "ulipristal":
@@ -420,6 +425,12 @@ class Facts:
     allergies: str = ""
 
 
+def _plain(text: str) -> str:
+    """Lower case without accents: "Pénicilline" and "penicilline" match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def drug_warnings(drug: Drug, facts: Facts) -> list[DrugWarning]:
     """The protocol's notes for ``drug`` that this person's facts call up."""
     found = []
@@ -435,7 +446,8 @@ def drug_warnings(drug: Drug, facts: Facts) -> list[DrugWarning]:
             "age_under": facts.age_years is not None
             and isinstance(value, int | float)
             and facts.age_years < value,
-            "allergy": isinstance(value, str) and value.casefold() in facts.allergies.casefold(),
+            "allergy": isinstance(value, tuple)
+            and any(_plain(word) in _plain(facts.allergies) for word in value),
         }.get(warning.when, False)
         if hit:
             found.append(warning)

@@ -631,10 +631,17 @@ def _exposure_condition(values: Values, acts: set[str], sites: set[str]) -> bool
     return result
 
 
+def pregnant(values: Values) -> bool | None:
+    """Recorded as pregnant, in the medical step or among the person's vulnerabilities."""
+    if "pregnant" in (_get(values, "person", "vulnerabilities") or []):
+        return True
+    return _tri(_get(values, "medical", "pregnant"))
+
+
 def conditions(values: Values) -> dict[str, bool | None]:
     """The protocol's conditions (``protocol.CONDITIONS``) for this case. An answer not
     yet given is None: the item may apply and stays in sight until it is answered."""
-    pregnant = _tri(_get(values, "medical", "pregnant"))
+    is_pregnant = pregnant(values)
     possible = _tri(_get(values, "medical", "pregnancy_possible"))
     hbv = _get(values, "medical", "hbv_vaccination")
     oro_anal = _exposure_condition(values, {"oro_anal"}, set())
@@ -642,7 +649,7 @@ def conditions(values: Values) -> dict[str, bool | None]:
     source = _get(values, "medical", "source_hbsag_positive")
     age = age_years(values)
     return {
-        "pregnancy_possible": False if pregnant is True else possible,
+        "pregnancy_possible": False if is_pregnant is True else possible,
         "vaginal_exposure": _exposure_condition(values, {"vaginal"}, {"vulva_vagina"}),
         "oral_exposure": _exposure_condition(values, {"oral", "kissing"}, {"mouth"}),
         "anal_exposure": _exposure_condition(values, {"anal", "oro_anal"}, {"anus"}),

@@ -163,7 +163,7 @@ WARNING_WHEN = frozenset(
 @dataclass(frozen=True)
 class DrugWarning:
     when: str  # one of WARNING_WHEN
-    value: float | str | None  # the threshold (kg, years) or the allergy keyword
+    value: float | str | tuple[str, ...] | None  # threshold (kg, years) or allergy words
     text: Mapping[str, str]  # per language
 
     def message(self, language: str) -> str:
@@ -476,12 +476,23 @@ class _Checker:
             needs_number = warning["when"] in ("weight_over_kg", "age_under")
             if needs_number and not _finite(value, 1000):
                 raise self.fail(f"a {warning['when']!r} warning needs a number 'value'", line)
-            if warning["when"] == "allergy" and not (isinstance(value, str) and value.strip()):
-                raise self.fail("an 'allergy' warning needs the allergy as 'value'", line)
+            if warning["when"] == "allergy":
+                words = [value] if isinstance(value, str) else value
+                if not (
+                    isinstance(words, list)
+                    and words
+                    and all(isinstance(w, str) and w.strip() for w in words)
+                ):
+                    raise self.fail(
+                        "an 'allergy' warning needs the allergy (or a list of its names) as "
+                        "'value'",
+                        line,
+                    )
+                value = tuple(words)
             warnings.append(
                 DrugWarning(
                     str(warning["when"]),
-                    value if isinstance(value, int | float | str) else None,
+                    value if isinstance(value, int | float | str | tuple) else None,
                     {lang: str(text[lang]) for lang in LANGUAGES},
                 )
             )

@@ -15,9 +15,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sac_desktop.domain import checklist as ck
-from sac_desktop.domain.clock import format_utc, parse_utc
+from sac_desktop.domain.clock import format_utc
 from sac_desktop.domain.deadlines import CaseClock, ItemClock
-from sac_desktop.domain.intake import age_years, conditions, exposure_limit, section_values
+from sac_desktop.domain.intake import (
+    age_years,
+    conditions,
+    exposure_limit,
+    pregnant,
+    section_values,
+)
 from sac_desktop.domain.localtime import (
     InvalidLocalTime,
     NonexistentLocalTime,
@@ -67,7 +73,7 @@ def facts(state: CaseState) -> ck.Facts:
     medical = values.get("medical", {})
     weight = medical.get("weight_kg")
     return ck.Facts(
-        pregnant=medical.get("pregnant") == "yes" if medical.get("pregnant") else None,
+        pregnant=pregnant(values),
         breastfeeding=medical.get("breastfeeding") == "yes"
         if medical.get("breastfeeding")
         else None,
@@ -282,26 +288,36 @@ class ChecklistService:
             return self._set_followup(conn, state, current, new, due, note)
 
     # -- across cases -----------------------------------------------------------------
-    def due(self, now: datetime, limit: int = 500) -> dict[str, list[FollowUpRow]]:
-        """The morning round: planned follow-ups of every case, overdue, due today (the
-        Brussels day) and this week. List rows only (the case number), not case reads."""
-        require(self.record.actor, Area.CASE, Op.READ)
+    def _day(self, now: datetime) -> tuple[datetime, datetime, datetime]:
+        """The Brussels day of ``now`` (start, end) and the end of the coming week."""
         zone = ZoneInfo(self.record.clock.zone)
-        local = now.astimezone(zone)
-        day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        week_end = (day_start + timedelta(days=8)).replace(hour=0)
-        rows = projections.planned_followups(self.record.vault.conn, format_utc(week_end), limit)
-        buckets: dict[str, list[FollowUpRow]] = {"overdue": [], "today": [], "week": []}
+        day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         today_end = (day_start + timedelta(days=1, hours=3)).replace(hour=0)
-        for row in rows:
-            due = parse_utc(row.due_utc)
-            if due < day_start:
-                buckets["overdue"].append(row)
-            elif due < today_end:
-                buckets["today"].append(row)
-            else:
-                buckets["week"].append(row)
-        return buckets
+        week_end = (day_start + timedelta(days=8, hours=3)).replace(hour=0)
+        return day_start, today_end, week_end
+
+    def due(self, now: datetime, limit: int = 500) -> dict[str, list[FollowUpRow]]:
+        """The morning round: planned follow-ups of every case. Overdue: its window closed
+        before today (the latest first, at most ``limit``); today: open today and due by
+        tonight; this week: due in the coming seven days. List rows only (the case
+        number), not case reads."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        day_start, today_end, week_end = self._day(now)
+        conn = self.record.vault.conn
+        start = format_utc(day_start)
+        rows = projections.open_followups(conn, start, format_utc(week_end), limit * 4)
+        today_text = format_utc(today_end)
+        return {
+            "overdue": projections.overdue_followups(conn, start, limit),
+            "today": [r for r in rows if r.due_utc < today_text],
+            "week": [r for r in rows if r.due_utc >= today_text],
+        }
+
+    def overdue_count(self, now: datetime) -> int:
+        """All overdue follow-ups (the round lists the latest ``limit`` of them)."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        day_start, _today, _week = self._day(now)
+        return projections.count_overdue_followups(self.record.vault.conn, format_utc(day_start))
 
     # -- helpers ----------------------------------------------------------------------
     def _set_followup(

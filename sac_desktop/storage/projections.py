@@ -53,16 +53,18 @@ def apply_entry(conn: Any, entry: Entry) -> None:
     if entry.kind == KIND_FOLLOWUP:
         p = entry.payload
         conn.execute(
-            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, status)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, id) DO UPDATE SET"
+            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, closes_utc,"
+            " status) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, id) DO UPDATE SET"
             " step = excluded.step, due_utc = excluded.due_utc,"
-            " until_utc = excluded.until_utc, status = excluded.status",
+            " until_utc = excluded.until_utc, closes_utc = excluded.closes_utc,"
+            " status = excluded.status",
             (
                 entry.case_id,
                 str(p["id"]),
                 str(p["step"]),
                 str(p["due_utc"]),
                 p.get("until_utc"),
+                max(str(p.get("until_utc") or p["due_utc"]), str(p["due_utc"])),
                 str(p["status"]),
             ),
         )
@@ -229,12 +231,47 @@ class FollowUpRow:
     status: str
 
 
-def planned_followups(conn: Any, before_utc: str, limit: int) -> list[FollowUpRow]:
-    """Planned follow-ups of every case due before ``before_utc`` (overdue ones
-    included), soonest first: one range scan of the (status, due) index."""
+_FOLLOWUP_COLUMNS = "f.case_id, c.number, f.id, f.step, f.due_utc, f.until_utc, f.status"
+
+
+def overdue_followups(conn: Any, day_start: str, limit: int) -> list[FollowUpRow]:
+    """Planned follow-ups whose window closed before ``day_start``, the latest first."""
     rows = conn.execute(
-        "SELECT f.case_id, c.number, f.id, f.step, f.due_utc, f.until_utc, f.status"
-        " FROM proj_followups f INDEXED BY proj_followups_by_due"
+        f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_close"
+        " JOIN proj_case_list c ON c.case_id = f.case_id"
+        " WHERE f.status = 'planned' AND f.closes_utc < ? ORDER BY f.closes_utc DESC LIMIT ?",
+        (day_start, limit),
+    ).fetchall()
+    return [FollowUpRow(*row) for row in rows]
+
+
+def count_overdue_followups(conn: Any, day_start: str) -> int:
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM proj_followups INDEXED BY proj_followups_by_close"
+            " WHERE status = 'planned' AND closes_utc < ?",
+            (day_start,),
+        ).fetchone()[0]
+    )
+
+
+def open_followups(conn: Any, day_start: str, due_before: str, limit: int) -> list[FollowUpRow]:
+    """Planned follow-ups still open on ``day_start`` and due before ``due_before``,
+    soonest first (today's and this week's)."""
+    rows = conn.execute(
+        f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_due"
+        " JOIN proj_case_list c ON c.case_id = f.case_id"
+        " WHERE f.status = 'planned' AND f.due_utc < ? AND f.closes_utc >= ?"
+        " ORDER BY f.due_utc LIMIT ?",
+        (due_before, day_start, limit),
+    ).fetchall()
+    return [FollowUpRow(*row) for row in rows]
+
+
+def planned_followups(conn: Any, before_utc: str, limit: int) -> list[FollowUpRow]:
+    """Every planned follow-up due before ``before_utc``, soonest first."""
+    rows = conn.execute(
+        f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_due"
         " JOIN proj_case_list c ON c.case_id = f.case_id"
         " WHERE f.status = 'planned' AND f.due_utc < ? ORDER BY f.due_utc LIMIT ?",
         (before_utc, limit),
@@ -242,24 +279,22 @@ def planned_followups(conn: Any, before_utc: str, limit: int) -> list[FollowUpRo
     return [FollowUpRow(*row) for row in rows]
 
 
-def count_planned_followups(conn: Any, before_utc: str) -> int:
-    return int(
-        conn.execute(
-            "SELECT count(*) FROM proj_followups INDEXED BY proj_followups_by_due"
-            " WHERE status = 'planned' AND due_utc < ?",
-            (before_utc,),
-        ).fetchone()[0]
-    )
-
-
 def insert_followup_rows(conn: Any, rows: Iterable[FollowUpRow]) -> int:
     """Benchmarks only: follow-up rows without their entries (a rebuild drops them)."""
     written = 0
     for row in rows:
         conn.execute(
-            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, status)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (row.case_id, row.id, row.step, row.due_utc, row.until_utc, row.status),
+            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, closes_utc,"
+            " status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.case_id,
+                row.id,
+                row.step,
+                row.due_utc,
+                row.until_utc,
+                max(row.until_utc or row.due_utc, row.due_utc),
+                row.status,
+            ),
         )
         written += 1
     return written

@@ -149,9 +149,12 @@ V6_FOLLOWUPS: list[str] = [
         step TEXT NOT NULL,
         due_utc TEXT NOT NULL,
         until_utc TEXT,
+        closes_utc TEXT NOT NULL,
         status TEXT NOT NULL,
         PRIMARY KEY (case_id, id))""",
+    # closes_utc: the end of its window (or its due time): after it, it is overdue.
     """CREATE INDEX proj_followups_by_due ON proj_followups (status, due_utc)""",
+    """CREATE INDEX proj_followups_by_close ON proj_followups (status, closes_utc)""",
 ]
 
 Step = Callable[[Any], None]

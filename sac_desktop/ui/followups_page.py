@@ -109,9 +109,10 @@ class FollowUpsPage(QWidget):
         buckets = service.due(now)
         rows = [(name, r) for name in ("overdue", "today", "week") for r in buckets[name]]
         self.model.set_rows(rows)
+        counts = {name: len(buckets[name]) for name in ("today", "week")}
+        counts["overdue"] = service.overdue_count(now)
         self.summary.setText(
-            self.t._("%(overdue)d overdue, %(today)d today, %(week)d later this week.")
-            % {name: len(buckets[name]) for name in ("overdue", "today", "week")}
+            self.t._("%(overdue)d overdue, %(today)d today, %(week)d later this week.") % counts
         )
         self.table.setFocus()
         if rows:

@@ -33,7 +33,7 @@ from sac_desktop.domain.localtime import format_local
 from sac_desktop.domain.protocol import Protocol, State
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.services.checklist import ChecklistRow, ChecklistService
+from sac_desktop.services.checklist import ChecklistRow, ChecklistService, facts
 from sac_desktop.ui.clock_panel import STATE_COLOURS, STATE_LABELS
 from sac_desktop.ui.intake_form import RecordForm
 from sac_desktop.ui.layout import labelled_rows, read_only_table
@@ -534,7 +534,9 @@ class MedicalPanel(QWidget):
         if advice:
             lines.append(advice)
         details = row.record.details if row.record else {}
-        lines += ["→ " + t._(prompt) for prompt in ck.item_prompts(row.item.id, details)]
+        pregnant = facts(self.state).pregnant if self.state is not None else None
+        prompts = ck.item_prompts(row.item.id, details, pregnant)
+        lines += ["→ " + t._(prompt) for prompt in prompts]
         self.item_clock.setText("\n".join(lines))
         self.status.blockSignals(True)
         self.status.clear()
