@@ -331,16 +331,30 @@ def test_after_sign_off_every_change_is_an_amendment_with_a_reason() -> None:
         clock,
         signed_off=True,
     )
-    # an amendment reason does not open a transition the table refuses
+    # an amendment reason does not open a transition the table refuses...
     with pytest.raises(Refused):
         ck.check_change(
             pep,
-            rec("hiv_pep", Status.GIVEN),
-            Status.DECLINED,
-            {"explained": "x", "amendment_reason": "wrong item"},
+            offered,
+            Status.NOT_ASSESSED,
+            {"amendment_reason": "wrong item"},
             clock,
             signed_off=True,
         )
+    # ...except the correction of a "given" entered in error (on the wrong item): with the
+    # reason, before or after sign-off; never without one.
+    given = rec("hiv_pep", Status.GIVEN)
+    for signed in (False, True):
+        ck.check_change(
+            pep,
+            given,
+            Status.DECLINED,
+            {"explained": "x", "amendment_reason": "entered on the wrong item"},
+            clock,
+            signed_off=signed,
+        )
+        with pytest.raises(Refused):
+            ck.check_change(pep, given, Status.DECLINED, {"explained": "x"}, clock, signed)
 
 
 # -- clock-driven states ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -981,3 +981,102 @@ def test_a_rebuild_of_the_projections_gives_the_same_morning_round(
     coordinator = _as(session, Role.COORDINATOR)
     coordinator.record.rebuild_projections()
     assert projections.planned_followups(session.vault.conn, "2099-01-01", 100) == before
+
+
+# -- review fixes -------------------------------------------------------------------------
+def test_a_later_episode_moves_the_plan_but_not_a_moved_appointment(
+    session: Session, clock: FixedClock
+) -> None:
+    case_id = _case(session, exact("2026-03-01 22:00", "vaginal"))
+    service = session.checklist
+    service.plan_followups(case_id)
+    before = session.record.open_case(case_id).followups
+    service.update_followup(case_id, "review_3m", "planned", "2026-06-05 10:00")  # moved
+    session.record.record_fields(
+        case_id,
+        "assault",
+        {"episodes": [exact("2026-03-01 22:00", "vaginal"), exact("2026-03-13 22:00", "oral")]},
+    )
+    after = session.record.open_case(case_id).followups
+    # the HIV and syphilis tests count from the later episode now: 12 days later
+    assert after["hiv_syphilis_6w"].due_utc - before["hiv_syphilis_6w"].due_utc == timedelta(
+        days=12
+    )
+    assert wall(after["review_3m"].due_utc) == "2026-06-05 10:00"  # a person moved it
+    assert after["bruise_review"].due_utc == before["bruise_review"].due_utc  # the visit
+
+
+def test_the_chosen_method_holds_its_own_hard_limit(session: Session, clock: FixedClock) -> None:
+    case_id = _case(session, exact("2026-03-10 22:30", "vaginal"))  # 80 h ago
+    service = session.checklist
+    service.set_item(case_id, "emergency_contraception", {"status": "offered"})
+    with pytest.raises(Refused):
+        service.set_item(
+            case_id,
+            "emergency_contraception",
+            {"status": "given", "details": {"method": "levonorgestrel"}},
+        )
+    service.set_item(
+        case_id,
+        "emergency_contraception",
+        {"status": "given", "at_local": "2026-03-14 03:25", "details": {"method": "ulipristal"}},
+    )
+    with pytest.raises(Refused):  # PEP at 80 h: not as a medication either
+        service.record_medication(
+            case_id,
+            {
+                "drug": "pep_tdf_ftc_dtg",
+                "item": "hiv_pep",
+                "name": "PEP",
+                "dose": "1",
+                "route": "oral",
+                "at_local": "2026-03-14 03:25",
+                "given_by": "Synthetic Nurse",
+            },
+        )
+
+
+def test_a_declined_pep_with_an_unknown_time_still_gets_its_call(
+    session: Session, clock: FixedClock
+) -> None:
+    case_id = _case(session, {"time_kind": "unknown", "acts": ["vaginal"]})
+    session.record.record_fields(case_id, "arrival", {"arrived_at": "2026-03-14 03:00"})
+    service = session.checklist
+    service.set_item(case_id, "hiv_pep", {"status": "offered"})
+    service.set_item(case_id, "hiv_pep", {"status": "declined", "explained": "Unsure."})
+    call = session.record.open_case(case_id).followups["reoffer_hiv_pep"]
+    assert call.until_utc is not None
+    assert wall(call.until_utc) == "2026-03-17 03:00"  # 72 h from the arrival
+
+
+def test_sign_off_records_what_was_still_open_and_happens_once(
+    session: Session, clock: FixedClock
+) -> None:
+    case_id = _case(session, exact("2026-03-14 01:00", "vaginal"))
+    service = session.checklist
+    service.sign_off(case_id)
+    signed = session.record.open_case(case_id).signed_off
+    assert signed is not None and "hiv_pep" in signed.open_items
+    with pytest.raises(Refused):
+        service.sign_off(case_id)
+
+
+def test_a_given_entered_in_error_is_corrected_and_its_follow_ups_cancelled(
+    session: Session, clock: FixedClock
+) -> None:
+    case_id = _case(session, exact("2026-03-14 01:00", "vaginal"))
+    service = session.checklist
+    for item_id, payload in give("hiv_pep", "2026-03-14 03:20"):
+        service.set_item(case_id, item_id, payload)
+    service.plan_followups(case_id)
+    assert session.record.open_case(case_id).followups["call_24h"].status.value == "planned"
+    with pytest.raises(Refused):
+        service.set_item(case_id, "hiv_pep", {"status": "not_indicated", "reason": "x"})
+    service.set_item(
+        case_id,
+        "hiv_pep",
+        {"status": "not_indicated", "reason": "not given", "amendment_reason": "wrong item"},
+    )
+    state = session.record.open_case(case_id)
+    assert state.checklist["hiv_pep"].status is Status.NOT_INDICATED
+    assert state.followups["call_24h"].status.value == "cancelled"

@@ -394,9 +394,11 @@ def test_followup_due() -> None:
         last + timedelta(days=21),
         last + timedelta(days=28),
     )
-    assert followup_due(steps["call_24h"], anchors) == (
-        last + 29 * HOUR,
-        last + 53 * HOUR,
+    assert followup_due(steps["call_24h"], anchors) is None  # PEP not started yet
+    first = last + 6 * HOUR
+    assert followup_due(steps["call_24h"], {**anchors, "first_dose": first}) == (
+        first + 24 * HOUR,
+        first + 48 * HOUR,
     )
     assert followup_due(steps["hbv_dose_2"], anchors) is None  # no first dose yet
     assert followup_due(steps["hbv_dose_2"], {}) is None

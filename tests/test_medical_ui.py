@@ -196,3 +196,23 @@ def test_a_psychologist_reads_the_checklist_without_changing_it(
     assert panel.model.rowCount() > 5  # reads it
     assert not panel.save_button.isEnabled()
     assert not panel.sign_button.isEnabled() and not panel.add_med_button.isEnabled()
+
+
+def test_what_was_typed_for_an_item_is_kept_while_looking_at_another(
+    window: MainWindow, demo_accounts, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    window._open_case(_case(window, clock))
+    view = window.vault_page.case_view
+    assert view is not None
+    panel = view.medical
+    panel.table.selectRow(2)  # HIV PEP
+    index = panel.status.findData("not_indicated")
+    panel.status.setCurrentIndex(index)
+    panel.reason.setText("Synthetic reason typed, not saved")
+    panel.table.selectRow(3)
+    assert panel.current().item.id == "sti_tests"  # type: ignore[union-attr]
+    panel.table.selectRow(2)
+    assert panel.reason.text() == "Synthetic reason typed, not saved"
+    assert panel.status.currentData() == "not_indicated" and "Not saved yet" in panel.message.text()

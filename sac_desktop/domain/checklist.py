@@ -261,6 +261,7 @@ class SignOff:
     author: str
     role: str
     at_utc: datetime
+    open_items: tuple[str, ...] = ()  # items not settled when it was signed off
 
 
 class FollowUpStatus(StrEnum):
@@ -295,6 +296,7 @@ class FollowUpRecord:
     status: FollowUpStatus
     note: str = ""
     entry_id: str = ""
+    moved: bool = False  # moved by a person: the plan leaves its time alone
 
 
 class Refused(ValueError):
@@ -311,9 +313,11 @@ def _text(payload: Mapping[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def item_state(item: ChecklistItem, clock: CaseClock) -> ItemClock | None:
+def item_state(item: ChecklistItem, clock: CaseClock, method: str = "") -> ItemClock | None:
     """The clock of an item: the best of its windows (emergency contraception is possible
-    while any of its methods is); None for an item without a window."""
+    while any of its methods is), or, once a method (a drug of the item) is chosen, that
+    method's own window (its window id ends with the method: ``ec_levonorgestrel``);
+    None for an item without a window."""
     order = {
         State.OPTIMAL: 0,
         State.REDUCED: 1,
@@ -323,6 +327,9 @@ def item_state(item: ChecklistItem, clock: CaseClock) -> ItemClock | None:
         State.NOT_APPLICABLE: 5,
     }
     clocks = [c for c in clock.items if c.window.id in item.windows]
+    chosen = [c for c in clocks if method and c.window.id.endswith(f"_{method}")]
+    if chosen:
+        return chosen[0]
     if not clocks:
         return None
     return min(clocks, key=lambda c: order[c.state])
@@ -338,7 +345,8 @@ def check_change(
 ) -> None:
     """Raise :class:`Refused` unless the item may move to ``new`` with this payload."""
     old = current.status if current is not None else Status.NOT_ASSESSED
-    if new != old and new not in TRANSITIONS[old]:
+    correcting = old is Status.GIVEN and new != old and _text(payload, "amendment_reason")
+    if new != old and new not in TRANSITIONS[old] and not correcting:
         raise Refused(
             N_("This item cannot go from “%(old)s” to “%(new)s”."),
             old=STATUS_LABELS[old],
@@ -548,6 +556,25 @@ def reoffer(item: ChecklistItem, clock: ItemClock | None, now: datetime) -> Plan
     if not item.time_critical or clock is None or not clock.eligibility_deadlines:
         return None
     deadline = clock.eligibility_deadlines[-1]
+    if deadline <= now:
+        return None
+    due = max(now, deadline - timedelta(hours=item.reoffer_hours_before))
+    return PlannedStep(f"reoffer_{item.id}", f"reoffer_{item.id}", due, deadline)
+
+
+def reoffer_from(
+    item: ChecklistItem, protocol: Protocol, last: datetime, now: datetime
+) -> PlannedStep | None:
+    """The re-offer of a declined time-critical item when no exposure time is known:
+    its deadline counted from ``last`` (the latest the exposure can have been)."""
+    limits = [
+        w.limit_hours
+        for w in protocol.windows
+        if w.id in item.windows and w.limit_hours is not None
+    ]
+    if not item.time_critical or not limits:
+        return None
+    deadline = last + timedelta(hours=max(limits))
     if deadline <= now:
         return None
     due = max(now, deadline - timedelta(hours=item.reoffer_hours_before))

@@ -86,7 +86,10 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 ck.medication_from_payload(entry.payload, entry.id, entry.author, entry.at_utc)
             )
         elif entry.kind == ck.KIND_SIGN_OFF:
-            state.signed_off = ck.SignOff(entry.id, entry.author, entry.role, entry.at_utc)
+            open_items = entry.payload.get("open_items") or []
+            state.signed_off = ck.SignOff(
+                entry.id, entry.author, entry.role, entry.at_utc, tuple(map(str, open_items))
+            )
         elif entry.kind == ck.KIND_FOLLOWUP:
             payload = entry.payload
             until = payload.get("until_utc")
@@ -98,6 +101,7 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 status=ck.FollowUpStatus(payload["status"]),
                 note=str(payload.get("note", "")),
                 entry_id=entry.id,
+                moved=bool(payload.get("moved", False)),
             )
         elif entry.kind == KIND_FIELD_SET:
             key = field_key(str(entry.payload["section"]), str(entry.payload["field"]))

@@ -89,6 +89,11 @@ def facts(state: CaseState) -> ck.Facts:
 class ChecklistService:
     def __init__(self, record: RecordService) -> None:
         self.record = record
+        # One listener per record service, however many checklist services use it.
+        if not any(
+            getattr(f, "__name__", "") == "_replan_after_intake" for f in record.clock_listeners
+        ):
+            record.clock_listeners.append(self._replan_after_intake)
 
     # -- reading ----------------------------------------------------------------------
     def protocol_of(self, state: CaseState) -> Protocol:
@@ -139,8 +144,10 @@ class ChecklistService:
             except ValueError:
                 raise Refused(N_("Choose a status.")) from None
             clock, _p, _exact = record.clock_of(state, now)
-            item_clock = ck.item_state(item, clock)
             current = state.checklist.get(item_id)
+            details = payload.get("details") or (current.details if current else {})
+            method = str(details.get("method") or "") if isinstance(details, Mapping) else ""
+            item_clock = ck.item_state(item, clock, method)
             given_at = str(payload.get("at_local") or "")
             given_utc = self._utc(given_at) if new is ck.Status.GIVEN and given_at else None
             if new is ck.Status.GIVEN and given_at and given_utc is None:
@@ -153,7 +160,7 @@ class ChecklistService:
             check_clock = item_clock
             latest = clock.anchors.latest
             if given_utc is not None and latest is not None and latest <= given_utc < now:
-                check_clock = ck.item_state(item, record.clock_of(state, given_utc)[0])
+                check_clock = ck.item_state(item, record.clock_of(state, given_utc)[0], method)
             ck.check_change(item, current, new, payload, check_clock, state.signed_off is not None)
             clean = {k: v for k, v in payload.items() if v not in (None, "", {}, [])}
             clean["item"] = item_id
@@ -170,11 +177,26 @@ class ChecklistService:
             # person can safely be called).
             if new is ck.Status.DECLINED and (current is None or current.status != new):
                 step = ck.reoffer(item, item_clock, now)
+                if step is None and clock.anchors.latest is None:
+                    # The time is not known: the latest it can have been is the arrival
+                    # (or now); the call comes before the deadline counted from there.
+                    last = exposure_limit(_values(state), record.clock.zone, now)
+                    step = ck.reoffer_from(item, self.protocol_of(state), last, now)
                 planned = None if step is None else state.followups.get(step.id)
                 if step is not None and (
                     planned is None or planned.status is not ck.FollowUpStatus.PLANNED
                 ):
                     self._plan(conn, state, step)
+            # A "given" corrected as entered in error: what it planned (the PEP call, the
+            # next hepatitis B doses) is cancelled with it.
+            if current is not None and current.status is ck.Status.GIVEN and new != current.status:
+                planned_after = {f.id for f in protocol.followups if f.after_item == item_id}
+                for followup in state.followups.values():
+                    if (
+                        followup.step in planned_after
+                        and followup.status is ck.FollowUpStatus.PLANNED
+                    ):
+                        self._set_followup(conn, state, followup, ck.FollowUpStatus.CANCELLED)
             # Accepted or given after all: the planned re-offer call has served its purpose.
             reoffer_call = state.followups.get(f"reoffer_{item_id}")
             if (
@@ -203,6 +225,21 @@ class ChecklistService:
             raise Refused(N_("That time is still to come: write when it was given."))
         with record.vault.transaction() as conn:
             state = record.state_for_write(conn, case_id)
+            item_id = str(payload.get("item") or "")
+            drug_id = str(payload.get("drug") or "")
+            protocol = self.protocol_of(state)
+            if item_id in {i.id for i in protocol.checklist} and drug_id:
+                # A hard limit holds for the drug as for the item: PEP is not started
+                # after 72 h, levonorgestrel not after its limit.
+                at_given = record.clock_of(state, given)[0]
+                drug_clock = ck.item_state(protocol.item(item_id), at_given, drug_id)
+                if drug_clock is not None and drug_clock.state.value == "closed":
+                    raise Refused(
+                        N_(
+                            "Its window closed (a hard limit) before that time: it cannot be "
+                            "given. Record the item as not indicated, with the reason."
+                        )
+                    )
             if (
                 state.signed_off is not None
                 and not str(payload.get("amendment_reason") or "").strip()
@@ -220,38 +257,70 @@ class ChecklistService:
         record = self.record
         with record.vault.transaction() as conn:
             state = record.state_for_write(conn, case_id)
-            return record.append(conn, state, ck.KIND_SIGN_OFF, {"by_role": str(record.actor.role)})
+            if state.signed_off is not None:
+                raise Refused(N_("The medical section is already signed off."))
+            # Signing off with items still open is allowed (the physician decides), and
+            # the items left open are recorded with the sign-off and shown.
+            clock, _p, _e = record.clock_of(state)
+            still_open = [r.item.id for r in self.rows(state, clock) if not r.settled]
+            return record.append(
+                conn,
+                state,
+                ck.KIND_SIGN_OFF,
+                {"by_role": str(record.actor.role), "open_items": still_open},
+            )
 
     def plan_followups(self, case_id: str) -> list[str]:
-        """The follow-up plan from the protocol (steps already planned are kept as they
-        are: a moved appointment is not moved back). Returns the new follow-up ids."""
+        """The follow-up plan from the protocol: new steps are added; a planned step
+        nobody moved follows its anchor (a later episode, an amended first dose); a moved,
+        done, missed or cancelled one is left as it is. Returns the new follow-up ids."""
         record = self.record
         with record.vault.transaction() as conn:
             state = record.state_for_write(conn, case_id)
-            now = record.clock.now_utc()
-            clock, _p, _e = record.clock_of(state, now)
-            values = _values(state)
-            arrival = self._utc(str(values.get("arrival", {}).get("arrived_at") or ""))
-            visit = arrival or state.opened_utc or now
-            # Tests count from the latest possible exposure. An episode whose time is not
-            # known may have been the latest one, up to the arrival (or now): then the
-            # tests count from there, later rather than too early, and are never left out.
-            last = clock.anchors.latest
-            if last is None or clock.anchors.unknown_episodes:
-                last = exposure_limit(values, record.clock.zone, now)
-            steps = ck.plan_followups(
-                self.protocol_of(state),
-                conditions(values),
-                state.checklist,
-                last,
-                visit,
-                self._utc,
-            )
-            new = []
-            for step in steps:
-                if step.id not in state.followups:
+            return self._plan_in(conn, state, add_new=True)
+
+    def _replan_after_intake(self, conn: Any, state: CaseState) -> None:
+        """The intake's clock changed (an episode, a condition): the plan, once made,
+        follows it in the same transaction."""
+        if any(not f.startswith("reoffer_") for f in state.followups):
+            self._plan_in(conn, state, add_new=False)
+
+    def _plan_in(self, conn: Any, state: CaseState, add_new: bool) -> list[str]:
+        record = self.record
+        now = record.clock.now_utc()
+        clock, _p, _e = record.clock_of(state, now)
+        values = _values(state)
+        arrival = self._utc(str(values.get("arrival", {}).get("arrived_at") or ""))
+        visit = arrival or state.opened_utc or now
+        # Tests count from the latest possible exposure. An episode whose time is not
+        # known may have been the latest one, up to the arrival (or now): then the
+        # tests count from there, later rather than too early, and are never left out.
+        last = clock.anchors.latest
+        if last is None or clock.anchors.unknown_episodes:
+            last = exposure_limit(values, record.clock.zone, now)
+        steps = ck.plan_followups(
+            self.protocol_of(state),
+            conditions(values),
+            state.checklist,
+            last,
+            visit,
+            self._utc,
+        )
+        new = []
+        for step in steps:
+            current = state.followups.get(step.id)
+            if current is None:
+                if add_new:
                     self._plan(conn, state, step)
                     new.append(step.id)
+            elif (
+                current.status is ck.FollowUpStatus.PLANNED
+                and not current.moved
+                and (current.due_utc, current.until_utc) != (step.due_utc, step.until_utc)
+            ):
+                self._set_followup(
+                    conn, state, current, current.status, step.due_utc, until=step.until_utc
+                )
         return new
 
     def update_followup(
@@ -285,7 +354,10 @@ class ChecklistService:
                 if moved is None:
                     raise Refused(N_("Write the new time as 2026-03-14 01:30."))
                 due = moved
-            return self._set_followup(conn, state, current, new, due, note)
+            # Moved by a person: the plan no longer moves it when its anchor changes.
+            return self._set_followup(
+                conn, state, current, new, due, note, moved=current.moved or bool(due_local)
+            )
 
     # -- across cases -----------------------------------------------------------------
     def _day(self, now: datetime) -> tuple[datetime, datetime, datetime]:
@@ -328,14 +400,19 @@ class ChecklistService:
         status: ck.FollowUpStatus,
         due: datetime | None = None,
         note: str = "",
+        *,
+        until: datetime | None = None,
+        moved: bool | None = None,
     ) -> str:
+        until = until if until is not None else current.until_utc
         payload = {
             "id": current.id,
             "step": current.step,
             "due_utc": format_utc(due or current.due_utc),
-            "until_utc": None if current.until_utc is None else format_utc(current.until_utc),
+            "until_utc": None if until is None else format_utc(until),
             "status": status.value,
             "note": note.strip(),
+            "moved": current.moved if moved is None else moved,
         }
         return self.record.append(
             conn, state, ck.KIND_FOLLOWUP, payload, supersedes=current.entry_id

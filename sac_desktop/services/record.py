@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -126,6 +126,9 @@ class RecordService:
         self.protocols = protocols if protocols is not None else shipped()
         self._opened: set[str] = set()  # cases this person opened (an audited read)
         self.stuck_drafts = 0  # drafts the last commit_all_drafts had to leave as drafts
+        #: Called in the same transaction when a write changes a case's clock (episodes,
+        #: conditions): the follow-up plan follows its anchors.
+        self.clock_listeners: list[Callable[[Any, CaseState], None]] = []
 
     # -- entries ----------------------------------------------------------------------
     def _entry(
@@ -225,7 +228,10 @@ class RecordService:
             written.append(entry.id)
         if written and section in CLOCK_SECTIONS:
             # The state as it now is, without reading the case again: the values written.
-            self._update_deadlines(conn, case_id, overlay_state(state, {section: todo}))
+            after = overlay_state(state, {section: todo})
+            self._update_deadlines(conn, case_id, after)
+            for listener in self.clock_listeners:
+                listener(conn, after)
         return written
 
     # -- for the other record services (checklist, follow-ups) ------------------------

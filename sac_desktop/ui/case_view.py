@@ -59,6 +59,7 @@ class CaseView(QWidget):
         error: Callable[[BaseException], None],
         describe: Callable[[BaseException], str],
         expected: Callable[[BaseException], bool],
+        checklist: ChecklistService | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -79,7 +80,7 @@ class CaseView(QWidget):
         self.consent = ConsentPanel(t)
         self.medical = MedicalPanel(
             t,
-            ChecklistService(record),
+            checklist if checklist is not None else ChecklistService(record),
             error,
             describe,
             expected,

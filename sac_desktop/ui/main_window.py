@@ -896,6 +896,7 @@ class MainWindow(QMainWindow):
             self._show_error,
             lambda error: describe(self.t, error),
             is_expected,
+            self.session.checklist,
         )
         view.record_changed.connect(self._case_written)
         self.vault_page.set_case_view(view)

@@ -319,6 +319,11 @@ class MedicalPanel(QWidget):
         self.details_layout = QVBoxLayout(self.details_box)
         self.details: RecordForm | None = None
         self.details_holder: QWidget | None = None
+        #: What was typed for an item and not saved yet, kept while moving to another
+        #: item and back (never written anywhere; gone at lock with the view).
+        self.unsaved: dict[str, dict[str, Any]] = {}
+        self._shown_item: str | None = None
+        self._shown_form: dict[str, Any] = {}
         self.history = QLabel()  # every version of the item, amendments with their reason
         self.history.setObjectName("itemHistory")
         self.history.setWordWrap(True)
@@ -463,6 +468,7 @@ class MedicalPanel(QWidget):
         if self.rows:
             last = self.model.index(len(self.rows) - 1, len(ChecklistModel.HEADERS) - 1)
             self.model.dataChanged.emit(self.model.index(0, 0), last)
+        self._status_chosen()  # an item that turned "outside guidance" asks for the reason
 
     def _show_contact(self) -> None:
         assert self.state is not None
@@ -507,15 +513,39 @@ class MedicalPanel(QWidget):
         if signed is None:
             self.signed_label.setText(self.t._("The medical section is not signed off."))
         else:
-            self.signed_label.setText(
-                self.t._("Signed off at %(when)s: changes are amendments with a reason.")
-                % {"when": local_time_zoned(self.t, signed.at_utc)}
-            )
+            text = self.t._("Signed off at %(when)s: changes are amendments with a reason.") % {
+                "when": local_time_zoned(self.t, signed.at_utc)
+            }
+            if signed.open_items:
+                text += " " + self.t.ngettext(
+                    "%(n)d item was still open.",
+                    "%(n)d items were still open.",
+                    len(signed.open_items),
+                ) % {"n": len(signed.open_items)}
+            self.signed_label.setText(text)
         self.sign_button.setEnabled(self.can_write and signed is None)
 
     def current(self) -> ChecklistRow | None:
         index = self.table.currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
+
+    def _form_values(self) -> dict[str, Any]:
+        return {
+            "status": self.status.currentData(),
+            "reason": self.reason.text(),
+            "explained": self.explained.text(),
+            "outside_reason": self.outside_reason.text(),
+            "amendment_reason": self.amendment_reason.text(),
+            "at_local": self.at_local.text(),
+            "details": self.details.value() if self.details is not None else {},
+        }
+
+    def _keep_unsaved(self) -> None:
+        if self._shown_item is None:
+            return
+        values = self._form_values()
+        if values != self._shown_form:
+            self.unsaved[self._shown_item] = values
 
     def _show_item(self) -> None:
         row = self.current()
@@ -523,6 +553,8 @@ class MedicalPanel(QWidget):
         self.message.clear()
         if row is None or self.clock is None:
             return
+        if row.item.id != self._shown_item:
+            self._keep_unsaved()
         self.item_title.setText(row.item.text(t.language))
         lines = []
         for window_id in row.item.windows:
@@ -571,6 +603,18 @@ class MedicalPanel(QWidget):
         self._show_history(row)
         self._order_tabs()
         self._status_chosen()
+        self._shown_item = row.item.id
+        self._shown_form = self._form_values()
+        kept = self.unsaved.pop(row.item.id, None)
+        if kept is not None:
+            index = self.status.findData(kept["status"])
+            if index >= 0:
+                self.status.setCurrentIndex(index)
+            for key in ("reason", "explained", "outside_reason", "amendment_reason", "at_local"):
+                getattr(self, key).setText(kept[key])
+            if self.details is not None:
+                self.details.set_value(kept["details"])
+            self.message.setText(t._("Not saved yet: what you typed is kept; save it."))
         editable = self.can_write and row.applies is not False
         for widget in (self.status, self.save_button, self.details_box):
             widget.setEnabled(editable)
@@ -630,11 +674,13 @@ class MedicalPanel(QWidget):
         row = self.current()
         outside = bool(row and row.clock and row.clock.state is State.OUTSIDE)
         signed = bool(self.state and self.state.signed_off)
+        # A "given" changed to anything else is a correction of an entry made in error.
+        correcting = bool(row and row.status is ck.Status.GIVEN and status is not ck.Status.GIVEN)
         shown = {
             "reason": needed == "reason",
             "explained": needed == "explained",
             "outside_reason": outside and status in ck.ACTIVE,
-            "amendment_reason": signed,
+            "amendment_reason": signed or correcting,
             "at_local": status is ck.Status.GIVEN,
         }
         for key, visible in shown.items():
@@ -678,6 +724,8 @@ class MedicalPanel(QWidget):
         }
         case_id, item_id = self.state.case_id, row.item.id
         if self._run(lambda: self.service.set_item(case_id, item_id, payload)):
+            self.unsaved.pop(item_id, None)
+            self._shown_item = None  # shown again from the record
             self.message.setText(self.t._("Saved to the record."))
 
     def add_medication(self) -> MedicationDialog | None:
@@ -772,13 +820,13 @@ class MedicalPanel(QWidget):
         self.plan_title.setText(t._("Follow-up plan"))
         self.plan_button.setText(t._("&Plan follow-ups"))
         self.plan_button.setAccessibleName(t._("Plan the follow-ups from the protocol"))
-        self.done_button.setText(t._("Done"))
-        self.missed_button.setText(t._("Missed"))
-        self.cancel_button.setText(t._("Cancelled"))
-        self.move_button.setText(t._("Move…"))
+        self.done_button.setText(t._("&Done"))
+        self.missed_button.setText(t._("M&issed"))
+        self.cancel_button.setText(t._("Cance&lled"))
+        self.move_button.setText(t._("Mov&e…"))
         for button in (self.done_button, self.missed_button, self.cancel_button, self.move_button):
             button.setAccessibleName(
-                t._("Selected follow-up: %(action)s") % {"action": button.text()}
+                t._("Selected follow-up: %(action)s") % {"action": button.text().replace("&", "")}
             )
         self.sign_button.setText(t._("Sign &off the medical section"))
         self.sign_button.setAccessibleName(t._("Sign off the medical section"))
