@@ -1080,3 +1080,29 @@ def test_a_given_entered_in_error_is_corrected_and_its_follow_ups_cancelled(
     state = session.record.open_case(case_id)
     assert state.checklist["hiv_pep"].status is Status.NOT_INDICATED
     assert state.followups["call_24h"].status.value == "cancelled"
+
+
+def test_a_medication_entered_in_error_is_voided_with_its_reason(
+    session: Session, clock: FixedClock
+) -> None:
+    case_id = _case(session, exact("2026-03-14 01:00", "vaginal"))
+    service = session.checklist
+    service.record_medication(
+        case_id,
+        {
+            "name": "Azithromycin",
+            "dose": "5000 mg",
+            "route": "oral",
+            "at_local": "2026-03-14 03:20",
+            "given_by": "Synthetic Nurse",
+        },
+    )
+    wrong = session.record.open_case(case_id).medications[0].entry_id
+    with pytest.raises(Refused):
+        service.void_medication(case_id, wrong, "  ")
+    service.void_medication(case_id, wrong, "entered in error: the dose was 1 g")
+    assert session.record.open_case(case_id).medications == []
+    kept = session.vault.conn.execute(
+        "SELECT count(*) FROM entries WHERE kind = 'medication.given'"
+    ).fetchone()[0]
+    assert kept == 2  # the first entry and its voiding: nothing is erased

@@ -82,9 +82,13 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
             state.checklist[item.item] = item
             state.checklist_history.append(item)
         elif entry.kind == ck.KIND_MEDICATION:
-            state.medications.append(
-                ck.medication_from_payload(entry.payload, entry.id, entry.author, entry.at_utc)
-            )
+            voided = entry.payload.get("void_of")
+            if voided:  # entered in error: it leaves the list (the history keeps both)
+                state.medications = [m for m in state.medications if m.entry_id != voided]
+            else:
+                state.medications.append(
+                    ck.medication_from_payload(entry.payload, entry.id, entry.author, entry.at_utc)
+                )
         elif entry.kind == ck.KIND_SIGN_OFF:
             open_items = entry.payload.get("open_items") or []
             state.signed_off = ck.SignOff(

@@ -252,6 +252,24 @@ class ChecklistService:
         drug = str(payload.get("drug") or "")
         return self.warnings(state, drug) if drug else []
 
+    def void_medication(self, case_id: str, entry_id: str, reason: str) -> str:
+        """A medication recorded in error (a wrong dose, the wrong person) is voided, with
+        the reason: a new entry superseding it; the record keeps both."""
+        if not reason.strip():
+            raise Refused(N_("Give the reason (for example: entered in error)."))
+        record = self.record
+        with record.vault.transaction() as conn:
+            state = record.state_for_write(conn, case_id)
+            if entry_id not in {m.entry_id for m in state.medications}:
+                raise UnknownCase(entry_id)
+            return record.append(
+                conn,
+                state,
+                ck.KIND_MEDICATION,
+                {"void_of": entry_id, "reason": reason.strip()},
+                supersedes=entry_id,
+            )
+
     def sign_off(self, case_id: str) -> str:
         """The medical section is signed off: later changes are amendments with a reason."""
         record = self.record

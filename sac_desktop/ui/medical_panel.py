@@ -343,6 +343,9 @@ class MedicalPanel(QWidget):
         self.add_med_button = QPushButton()
         self.add_med_button.setObjectName("addMedication")
         self.add_med_button.clicked.connect(self.add_medication)
+        self.void_med_button = QPushButton()
+        self.void_med_button.setObjectName("voidMedication")
+        self.void_med_button.clicked.connect(self.void_medication)
         self.sign_button = QPushButton()
         self.sign_button.setObjectName("signOff")
         self.sign_button.clicked.connect(self.sign_off)
@@ -394,6 +397,7 @@ class MedicalPanel(QWidget):
         self.meds_title = QLabel()
         self.meds_title.setBuddy(self.meds)
         meds_row.addWidget(self.meds_title, 1)
+        meds_row.addWidget(self.void_med_button)
         meds_row.addWidget(self.add_med_button)
         lower_layout.addLayout(meds_row)
         lower_layout.addWidget(self.meds, 1)
@@ -447,7 +451,12 @@ class MedicalPanel(QWidget):
         self.plan_model.zone = self.service.record.clock.zone
         self.plan_model.set_rows(sorted(state.followups.values(), key=lambda f: f.due_utc))
         self.meds_model.set_rows(list(state.medications))
-        for widget in (self.add_med_button, self.sign_button, self.plan_button):
+        for widget in (
+            self.add_med_button,
+            self.void_med_button,
+            self.sign_button,
+            self.plan_button,
+        ):
             widget.setEnabled(can_write)
         for widget in (self.done_button, self.missed_button, self.cancel_button, self.move_button):
             widget.setEnabled(can_write)
@@ -756,6 +765,23 @@ class MedicalPanel(QWidget):
         dialog.open()
         return dialog
 
+    def void_medication(self) -> None:
+        """The selected medication was entered in error: voided, with the reason."""
+        from PySide6.QtWidgets import QInputDialog
+
+        index = self.meds.currentIndex()
+        if self.state is None or not index.isValid():
+            return
+        med: ck.MedicationRecord = self.meds_model._rows[index.row()]
+        reason, ok = QInputDialog.getText(
+            self,
+            self.t._("Void a medication"),
+            self.t._("Why is this medication voided (for example: entered in error)?"),
+        )
+        if ok:
+            case_id = self.state.case_id
+            self._run(lambda: self.service.void_medication(case_id, med.entry_id, reason))
+
     def sign_off(self) -> None:
         if self.state is not None:
             case_id = self.state.case_id
@@ -816,6 +842,8 @@ class MedicalPanel(QWidget):
         self.save_button.setAccessibleName(t._("Save this item"))
         self.meds_title.setText(t._("Medications given or dispensed"))
         self.add_med_button.setText(t._("Add &medication…"))
+        self.void_med_button.setText(t._("Void…"))
+        self.void_med_button.setAccessibleName(t._("Void the selected medication"))
         self.add_med_button.setAccessibleName(t._("Add a medication"))
         self.plan_title.setText(t._("Follow-up plan"))
         self.plan_button.setText(t._("&Plan follow-ups"))
