@@ -395,7 +395,18 @@ class ChecklistService:
         day_start, today_end, week_end = self._day(now)
         conn = self.record.vault.conn
         start = format_utc(day_start)
-        rows = projections.open_followups(conn, start, format_utc(week_end), limit * 4)
+        # The longest a follow-up's window stays open (a moved one closes when it is due):
+        # older ones are either overdue or done, so the index range starts there.
+        longest = max(
+            (
+                (f.until_days or f.due_days) - f.due_days
+                for p in self.record.protocols.protocols.values()
+                for f in p.followups
+            ),
+            default=0.0,
+        )
+        since = format_utc(day_start - timedelta(days=longest + 1))
+        rows = projections.open_followups(conn, start, since, format_utc(week_end), limit)
         today_text = format_utc(today_end)
         return {
             "overdue": projections.overdue_followups(conn, start, limit),

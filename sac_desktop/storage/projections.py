@@ -255,15 +255,18 @@ def count_overdue_followups(conn: Any, day_start: str) -> int:
     )
 
 
-def open_followups(conn: Any, day_start: str, due_before: str, limit: int) -> list[FollowUpRow]:
+def open_followups(
+    conn: Any, day_start: str, due_since: str, due_before: str, limit: int
+) -> list[FollowUpRow]:
     """Planned follow-ups still open on ``day_start`` and due before ``due_before``,
-    soonest first (today's and this week's)."""
+    soonest first (today's and this week's). ``due_since`` bounds the index range: no
+    window stays open longer than the protocol's longest (the caller knows it)."""
     rows = conn.execute(
         f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_due"
         " JOIN proj_case_list c ON c.case_id = f.case_id"
-        " WHERE f.status = 'planned' AND f.due_utc < ? AND f.closes_utc >= ?"
-        " ORDER BY f.due_utc LIMIT ?",
-        (due_before, day_start, limit),
+        " WHERE f.status = 'planned' AND f.due_utc >= ? AND f.due_utc < ?"
+        " AND f.closes_utc >= ? ORDER BY f.due_utc LIMIT ?",
+        (due_since, due_before, day_start, limit),
     ).fetchall()
     return [FollowUpRow(*row) for row in rows]
 

@@ -153,7 +153,7 @@ V6_FOLLOWUPS: list[str] = [
         status TEXT NOT NULL,
         PRIMARY KEY (case_id, id))""",
     # closes_utc: the end of its window (or its due time): after it, it is overdue.
-    """CREATE INDEX proj_followups_by_due ON proj_followups (status, due_utc)""",
+    """CREATE INDEX proj_followups_by_due ON proj_followups (status, due_utc, closes_utc)""",
     """CREATE INDEX proj_followups_by_close ON proj_followups (status, closes_utc)""",
 ]
 
