@@ -269,23 +269,24 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        # Every table header once, in order (line index, header): blocks are looked up
+        # for each key checked, so the file is not scanned again each time.
+        self.headers = [
+            (number, header)
+            for number, line in enumerate(self.lines)
+            if (header := _header(line)) is not None
+        ]
 
     def _block(self, table: str | None, index: int) -> tuple[int, int]:
+        ends = [number for number, _header_text in self.headers] + [len(self.lines)]
         if table is None:  # the top level: up to the first table header
-            for number, line in enumerate(self.lines):
-                if _header(line) is not None:
-                    return 0, number
-            return 0, len(self.lines)
-        header = f"[[{table}]]"
-        starts = [n for n, line in enumerate(self.lines) if _header(line) == header]
+            return 0, ends[0]
+        wanted = f"[[{table}]]"
+        starts = [(n, k) for k, (n, header) in enumerate(self.headers) if header == wanted]
         if index >= len(starts):
             return 0, len(self.lines)
-        start = starts[index]
-        end = next(
-            (n for n in range(start + 1, len(self.lines)) if _header(self.lines[n]) is not None),
-            len(self.lines),
-        )
-        return start, end
+        start, position = starts[index]
+        return start, ends[position + 1]
 
     def containing(self, table: str, index: int, after: int, *texts: str) -> int:
         """The first line from line ``after`` (1-based) to the end of the block that

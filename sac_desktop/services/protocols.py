@@ -24,6 +24,13 @@ def _version_key(version: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[._-]", version))
 
 
+@lru_cache(maxsize=32)
+def _parsed(path: Path, _mtime_ns: int, _size: int) -> Protocol:
+    """A protocol file parsed once per version of the file (every sign-in loads the
+    registry; the file changes only when a centre installs a new version)."""
+    return parse_protocol(path.read_text(encoding="utf-8"), path.name)
+
+
 @dataclass
 class ProtocolRegistry:
     protocols: dict[str, Protocol] = field(default_factory=dict)
@@ -40,7 +47,8 @@ class ProtocolRegistry:
                 continue
             for path in sorted(folder.glob("*.toml")):
                 try:
-                    protocol = parse_protocol(path.read_text(encoding="utf-8"), path.name)
+                    stat = path.stat()
+                    protocol = _parsed(path, stat.st_mtime_ns, stat.st_size)
                 except (ProtocolError, OSError, UnicodeDecodeError) as exc:
                     error = (
                         exc if isinstance(exc, ProtocolError)

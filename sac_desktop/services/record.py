@@ -124,7 +124,10 @@ class RecordService:
         self.actor = actor
         self.clock = clock
         self.protocols = protocols if protocols is not None else shipped()
-        self._opened: set[str] = set()  # cases this person opened (an audited read)
+        #: Cases this person opened (an audited read), as last read in full: what derived
+        #: views need that the reader does not see (a hidden date of birth), without
+        #: reading the case again at every keystroke. Gone with the session.
+        self._read: dict[str, CaseState] = {}
         self.stuck_drafts = 0  # drafts the last commit_all_drafts had to leave as drafts
         #: Called in the same transaction when a write changes a case's clock (episodes,
         #: conditions): the follow-up plan follows its anchors.
@@ -311,9 +314,9 @@ class RecordService:
         birth counts for the minors rule even while it is hidden from the reader (the
         view never contains it)."""
         require(self.actor, Area.CASE, Op.READ)
-        if state.case_id not in self._opened:
+        full = self._read.get(state.case_id)
+        if full is None:
             raise UnknownCase(state.case_id)
-        full = self._state(self.vault.conn, state.case_id)
         if drafts:
             full = overlay_state(full, drafts)
         return intake_view(full, self.info.centre, self.clock)
@@ -397,16 +400,19 @@ class RecordService:
         if not records.case_exists(self.vault.conn, case_id):
             raise UnknownCase(case_id)
         self.trail.record_read(self.actor, Action.CASE_OPEN, case_id, reason)
-        self._opened.add(case_id)
-        return self._visible(self._state(self.vault.conn, case_id), revealed=False)
+        return self._visible(self._read_in_full(case_id), revealed=False)
+
+    def _read_in_full(self, case_id: str) -> CaseState:
+        state = self._read[case_id] = self._state(self.vault.conn, case_id)
+        return state
 
     def reread(self, case_id: str) -> CaseState:
         """The case again after this person wrote to it, within the view that opening it
         audited (not a new read: only a case opened in this session)."""
         require(self.actor, Area.CASE, Op.READ)
-        if case_id not in self._opened:
+        if case_id not in self._read:
             raise UnknownCase(case_id)
-        return self._visible(self._state(self.vault.conn, case_id), revealed=False)
+        return self._visible(self._read_in_full(case_id), revealed=False)
 
     def reveal_identity(self, case_id: str, reason: str) -> CaseState:
         """Identity fields in the clear: asks for a reason, which goes into the audit trail."""
@@ -416,8 +422,7 @@ class RecordService:
         if not records.case_exists(self.vault.conn, case_id):
             raise UnknownCase(case_id)
         self.trail.record_read(self.actor, Action.IDENTITY_REVEAL, case_id, reason.strip())
-        self._opened.add(case_id)
-        return self._visible(self._state(self.vault.conn, case_id), revealed=True)
+        return self._visible(self._read_in_full(case_id), revealed=True)
 
     def _visible(self, state: CaseState, revealed: bool) -> CaseState:
         role = self.actor.role

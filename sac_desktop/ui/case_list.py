@@ -90,11 +90,11 @@ class _Context(Protocol):
 
     def now(self) -> datetime: ...
 
-    protocols: ProtocolRegistry
+    protocols: ProtocolRegistry | None
 
 
-def _window_label(registry: ProtocolRegistry, t: Translator, item: str) -> str:
-    for protocol in registry.protocols.values():
+def _window_label(registry: ProtocolRegistry | None, t: Translator, item: str) -> str:
+    for protocol in (registry or shipped()).protocols.values():
         try:
             return protocol.window(item).text(t.language)
         except KeyError:
@@ -156,7 +156,7 @@ class LazyCaseListModel(QAbstractTableModel):
         #: The time "next deadline" is counted from (the session's clock when signed in),
         #: and the protocols that name its items (the session's, with the centre's own).
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
-        self.protocols: ProtocolRegistry = shipped()
+        self.protocols: ProtocolRegistry | None = None  # until signed in: the shipped ones
         self.page_size = page_size
         self.max_pages = max(2, max_pages)
         self._source = source
