@@ -843,6 +843,9 @@ def test_followups_due_sorts_planned_steps_into_overdue_today_and_week() -> None
         "today": ["today_early", "today_late"],
         "week": ["tomorrow"],
     }
+    # late but its window (until) still open today: today, not overdue
+    open_window = FollowUpRecord("open", "open", day - 1 * D, day + 1 * D, FollowUpStatus.PLANNED)
+    assert [r.id for r in ck.followups_due([open_window], day, week_end)["today"]] == ["open"]
 
 
 def test_a_done_followup_is_final_a_cancelled_one_can_be_planned_again() -> None:

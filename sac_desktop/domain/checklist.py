@@ -598,22 +598,42 @@ def complete(
     )
 
 
+def followup_bucket(
+    due: datetime,
+    until: datetime | None,
+    day_start: datetime,
+    day_end: datetime,
+    week_end: datetime,
+) -> str | None:
+    """Where a planned follow-up stands on a morning round: "overdue" once its window
+    closed before today (a step moved past its window closes when it is due), "today"
+    while open and due by tonight, "week" when due before ``week_end``; None later."""
+    closes = max(until or due, due)
+    if closes < day_start:
+        return "overdue"
+    if due < day_end:
+        return "today"
+    if due < week_end:
+        return "week"
+    return None
+
+
 def followups_due(
-    followups: Iterable[FollowUpRecord], day_start: datetime, week_end: datetime
+    followups: Iterable[FollowUpRecord],
+    day_start: datetime,
+    week_end: datetime,
+    day_end: datetime | None = None,
 ) -> dict[str, list[FollowUpRecord]]:
-    """Planned follow-ups sorted into overdue (due before ``day_start``), today, and this
-    week (before ``week_end``)."""
+    """Planned follow-ups sorted into overdue, today and this week (``followup_bucket``),
+    soonest first."""
     out: dict[str, list[FollowUpRecord]] = {"overdue": [], "today": [], "week": []}
-    day_end = day_start + timedelta(days=1)
+    end = day_end or day_start + timedelta(days=1)
     for record in followups:
         if record.status is not FollowUpStatus.PLANNED:
             continue
-        if record.due_utc < day_start:
-            out["overdue"].append(record)
-        elif record.due_utc < day_end:
-            out["today"].append(record)
-        elif record.due_utc < week_end:
-            out["week"].append(record)
+        bucket = followup_bucket(record.due_utc, record.until_utc, day_start, end, week_end)
+        if bucket is not None:
+            out[bucket].append(record)
     for rows in out.values():
         rows.sort(key=lambda r: r.due_utc)
     return out

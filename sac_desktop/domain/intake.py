@@ -529,16 +529,34 @@ class EpisodeTime:
     ends_later: bool = False  # a range ending after the limit: counted as ending then
 
 
-def _resolve(text: Any, zone: str) -> tuple[datetime, datetime] | TimeProblem | str:
+@dataclass(frozen=True)
+class _Reading:
+    """A typed local time read: its instants (two for an ambiguous time), or why not."""
+
+    instants: tuple[datetime, datetime] | None = None
+    problem: TimeProblem | None = None
+    suggestion: str = ""  # for a skipped spring time: the time probably meant
+    typed: str = ""
+
+    def episode_time(self) -> EpisodeTime:
+        """An unusable reading as an episode's time: unknown, with its problem named."""
+        detail = self.suggestion if self.problem is TimeProblem.NONEXISTENT else self.typed
+        return EpisodeTime(Exposure.unknown(), self.problem, detail)
+
+
+def _resolve(text: Any, zone: str) -> _Reading:
+    typed = str(text or "")
     if not isinstance(text, str) or not text.strip():
-        return TimeProblem.MISSING
+        return _Reading(problem=TimeProblem.MISSING, typed=typed)
     try:
         resolved = resolve_local(parse_local_datetime(text), zone)
     except InvalidLocalTime:
-        return TimeProblem.UNREADABLE
+        return _Reading(problem=TimeProblem.UNREADABLE, typed=typed)
     except NonexistentLocalTime as exc:
-        return format_naive(exc.suggestion)
-    return resolved.earliest_utc, resolved.latest_utc
+        return _Reading(
+            problem=TimeProblem.NONEXISTENT, suggestion=format_naive(exc.suggestion), typed=typed
+        )
+    return _Reading((resolved.earliest_utc, resolved.latest_utc), typed=typed)
 
 
 def episode_time(
@@ -565,34 +583,28 @@ def _episode_time(episode: Mapping[str, Any], zone: str) -> EpisodeTime:
     kind = episode.get("time_kind")
     if kind == "exact":
         at = _resolve(episode.get("at"), zone)
-        if isinstance(at, tuple):
-            return EpisodeTime(Exposure(at[0], at[1]), ambiguous=at[0] != at[1])
-        return _problem(at, episode.get("at"))
+        if at.instants is None:
+            return at.episode_time()
+        first, last = at.instants
+        return EpisodeTime(Exposure(first, last), ambiguous=first != last)
     if kind == "range":
         start = _resolve(episode.get("from"), zone)
         end = _resolve(episode.get("to"), zone)
-        if not isinstance(start, tuple):
-            return _problem(start, episode.get("from"))
-        if not isinstance(end, tuple):
-            return _problem(end, episode.get("to"))
-        if end[1] < start[0]:
+        if start.instants is None:
+            return start.episode_time()
+        if end.instants is None:
+            return end.episode_time()
+        if end.instants[1] < start.instants[0]:
             return EpisodeTime(Exposure.unknown(), TimeProblem.REVERSED)
-        return EpisodeTime(
-            Exposure(start[0], end[1]), ambiguous=start[0] != start[1] or end[0] != end[1]
-        )
+        ambiguous = start.instants[0] != start.instants[1] or end.instants[0] != end.instants[1]
+        return EpisodeTime(Exposure(start.instants[0], end.instants[1]), ambiguous=ambiguous)
     return EpisodeTime(Exposure.unknown())  # "not known", or not chosen yet
-
-
-def _problem(result: TimeProblem | str, typed: Any) -> EpisodeTime:
-    if isinstance(result, TimeProblem):
-        return EpisodeTime(Exposure.unknown(), result, str(typed or ""))
-    return EpisodeTime(Exposure.unknown(), TimeProblem.NONEXISTENT, result)
 
 
 def arrival_time(values: Values, zone: str) -> datetime | None:
     """When the person arrived (the later reading of an ambiguous time), if usable."""
-    result = _resolve(_get(values, "arrival", "arrived_at"), zone)
-    return result[1] if isinstance(result, tuple) else None
+    instants = _resolve(_get(values, "arrival", "arrived_at"), zone).instants
+    return None if instants is None else instants[1]
 
 
 def exposure_limit(values: Values, zone: str, now: datetime) -> datetime:
@@ -732,7 +744,7 @@ def intake_notes(
     """What the intake so far asks of staff: prompts that change care, and values to fix."""
     notes: list[Note] = []
     arrival = _resolve(_get(values, "arrival", "arrived_at"), zone)
-    if arrival is TimeProblem.UNREADABLE:
+    if arrival.problem is TimeProblem.UNREADABLE:
         notes.append(
             Note(
                 Level.CHECK,
@@ -740,7 +752,7 @@ def intake_notes(
                 step="arrival",
             )
         )
-    elif isinstance(arrival, str) and not isinstance(arrival, TimeProblem):
+    elif arrival.problem is TimeProblem.NONEXISTENT:
         notes.append(
             Note(
                 Level.CHECK,
@@ -748,11 +760,11 @@ def intake_notes(
                     "Arrival: this time does not exist in Brussels (the clocks jumped "
                     "forward an hour). Did you mean %(suggestion)s?"
                 ),
-                {"suggestion": arrival},
+                {"suggestion": arrival.suggestion},
                 "arrival",
             )
         )
-    elif isinstance(arrival, tuple) and now is not None and arrival[0] > now:
+    elif arrival.instants is not None and now is not None and arrival.instants[0] > now:
         notes.append(
             Note(
                 Level.CHECK,

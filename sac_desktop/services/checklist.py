@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sac_desktop.domain import checklist as ck
-from sac_desktop.domain.clock import format_utc
+from sac_desktop.domain.clock import format_utc, parse_utc
 from sac_desktop.domain.deadlines import CaseClock, ItemClock
 from sac_desktop.domain.intake import (
     age_years,
@@ -89,11 +89,7 @@ def facts(state: CaseState) -> ck.Facts:
 class ChecklistService:
     def __init__(self, record: RecordService) -> None:
         self.record = record
-        # One listener per record service, however many checklist services use it.
-        if not any(
-            getattr(f, "__name__", "") == "_replan_after_intake" for f in record.clock_listeners
-        ):
-            record.clock_listeners.append(self._replan_after_intake)
+        record.clock_listeners.append(self._replan_after_intake)  # one per session
 
     # -- reading ----------------------------------------------------------------------
     def protocol_of(self, state: CaseState) -> Protocol:
@@ -205,12 +201,13 @@ class ChecklistService:
                 and reoffer_call.status is ck.FollowUpStatus.PLANNED
             ):
                 self._set_followup(conn, state, reoffer_call, ck.FollowUpStatus.DONE)
-        # The plan is made when the checklist is complete, and completed as items are
-        # given later (hepatitis B doses count from the first dose).
-        with record.vault.transaction() as conn:
+            # The plan is made when the checklist is complete, and completed as items are
+            # given later (hepatitis B doses count from the first dose): in the same
+            # transaction, from the state with this change.
             after = record.state_for_write(conn, case_id)
-        if self.is_complete(after) or any(not f.startswith("reoffer_") for f in after.followups):
-            self.plan_followups(case_id)
+            plan_made = any(not f.startswith("reoffer_") for f in after.followups)
+            if plan_made or self.is_complete(after):
+                self._plan_in(conn, after, add_new=True)
         return entry_id
 
     def record_medication(self, case_id: str, payload: Mapping[str, Any]) -> list[DrugWarning]:
@@ -407,12 +404,19 @@ class ChecklistService:
         )
         since = format_utc(day_start - timedelta(days=longest + 1))
         rows = projections.open_followups(conn, start, since, format_utc(week_end), limit)
-        today_text = format_utc(today_end)
-        return {
+        found: dict[str, list[FollowUpRow]] = {
             "overdue": projections.overdue_followups(conn, start, limit),
-            "today": [r for r in rows if r.due_utc < today_text],
-            "week": [r for r in rows if r.due_utc >= today_text],
+            "today": [],
+            "week": [],
         }
+        for row in rows:  # the index chose them; the domain's rule says where they stand
+            until = parse_utc(row.until_utc) if row.until_utc else None
+            bucket = ck.followup_bucket(
+                parse_utc(row.due_utc), until, day_start, today_end, week_end
+            )
+            if bucket in ("today", "week"):
+                found[bucket].append(row)
+        return found
 
     def overdue_count(self, now: datetime) -> int:
         """All overdue follow-ups (the round lists the latest ``limit`` of them)."""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sac_desktop.domain.clock import Clock
 from sac_desktop.domain.intake import (
@@ -59,7 +57,6 @@ class IntakeView:
 def _person_age(
     values: Values,
     dob: date | None,
-    episode: Mapping[str, Any],
     when: tuple[datetime, datetime] | None,
     arrival: datetime | None,
     zone: str,
@@ -115,7 +112,7 @@ def intake_view(state: CaseState, centre: str, clock: Clock) -> IntakeView:
         if timing.exposure.earliest is not None and timing.exposure.latest is not None:
             when = (timing.exposure.earliest, timing.exposure.latest)
             episodes.append(when)
-        person = _person_age(values, dob, episode, when, arrival, zone, today)
+        person = _person_age(values, dob, when, arrival, zone, today)
         age = episode.get("assailant_age")
         assailant = None
         if isinstance(age, int) and not isinstance(age, bool) and 0 <= age <= 130:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sac_desktop.domain.entries import KIND_FIELD_SET
 from sac_desktop.domain.localtime import format_local
 from sac_desktop.domain.minors import MINOR_RULE_TEXT, NEED_LABELS
 from sac_desktop.domain.roles import Role
@@ -42,7 +43,6 @@ from sac_desktop.ui.intake_form import IntakeForm
 from sac_desktop.ui.medical_panel import MedicalPanel
 
 CLOCK_REFRESH_MS = 30_000
-KIND_FIELD_SET = "field.set"
 
 
 class CaseView(QWidget):
@@ -59,7 +59,7 @@ class CaseView(QWidget):
         error: Callable[[BaseException], None],
         describe: Callable[[BaseException], str],
         expected: Callable[[BaseException], bool],
-        checklist: ChecklistService | None = None,
+        checklist: ChecklistService,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -80,7 +80,7 @@ class CaseView(QWidget):
         self.consent = ConsentPanel(t)
         self.medical = MedicalPanel(
             t,
-            checklist if checklist is not None else ChecklistService(record),
+            checklist,
             error,
             describe,
             expected,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
@@ -61,16 +61,9 @@ class ClockModel(_TableModel):
     def set_clock(self, clock: CaseClock | None, zone: str) -> None:
         """Show ``clock``. When the same items come in the same order (the usual refresh),
         the cells change in place: the selected row, and a screen reader's place, stay."""
-        rows = [] if clock is None else clock.by_urgency()
         self.zone = zone
         self.clock = clock
-        same = [r.window.id for r in rows] == [r.window.id for r in self._rows]
-        if same and rows:
-            self._rows = rows
-            last = self.index(len(rows) - 1, len(self.HEADERS) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-        else:
-            self.set_rows(rows)
+        self.refresh_rows([] if clock is None else clock.by_urgency(), lambda r: r.window.id)
 
     def _when(self, moment: datetime) -> str:
         return local_time_zoned(self.t, moment, self.zone)
@@ -407,6 +400,3 @@ class ClockPanel(QWidget):
         self.model.set_clock(None, self.model.zone)
         self.timeline.set_data(None, [], None, self.model.zone)
         self.summary.clear()
-
-
-__all__ = ["STATE_LABELS", "ClockModel", "ClockPanel", "QModelIndex", "TimelineWidget"]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -473,10 +474,7 @@ class MedicalPanel(QWidget):
             return
         self.clock = clock
         self.rows = self.service.rows(self.state, clock)
-        self.model._rows = self.rows
-        if self.rows:
-            last = self.model.index(len(self.rows) - 1, len(ChecklistModel.HEADERS) - 1)
-            self.model.dataChanged.emit(self.model.index(0, 0), last)
+        self.model.refresh_rows(self.rows, lambda r: r.item.id)
         self._status_chosen()  # an item that turned "outside guidance" asks for the reason
 
     def _show_contact(self) -> None:
@@ -767,12 +765,10 @@ class MedicalPanel(QWidget):
 
     def void_medication(self) -> None:
         """The selected medication was entered in error: voided, with the reason."""
-        from PySide6.QtWidgets import QInputDialog
-
         index = self.meds.currentIndex()
         if self.state is None or not index.isValid():
             return
-        med: ck.MedicationRecord = self.meds_model._rows[index.row()]
+        med: ck.MedicationRecord = self.meds_model.row_at(index.row())
         reason, ok = QInputDialog.getText(
             self,
             self.t._("Void a medication"),
@@ -804,8 +800,6 @@ class MedicalPanel(QWidget):
         self._run(lambda: self.service.update_followup(case_id, record.id, status.value, due_local))
 
     def move_followup(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         record = self._selected_followup()
         if record is None:
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,6 +69,19 @@ class _TableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+
+    def refresh_rows(self, rows: list[Any], key: Callable[[Any], object]) -> None:
+        """New values for the rows. When the same rows come in the same order (``key``),
+        the cells change in place: the selection, and a screen reader's place, stay."""
+        if rows and [key(r) for r in rows] == [key(r) for r in self._rows]:
+            self._rows = list(rows)
+            last = self.index(len(rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        else:
+            self.set_rows(rows)
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
 
     def retranslate(self, t: Translator) -> None:
         self.t = t
