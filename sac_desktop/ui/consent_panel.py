@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from sac_desktop.domain.consent import (
     item_text,
 )
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.ui.layout import read_only_table
+from sac_desktop.ui.layout import named_button, read_only_table
 from sac_desktop.ui.models import Index, _TableModel, local_time
 
 
@@ -227,8 +226,7 @@ class ConsentPanel(QWidget):
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.view.setColumnWidth(0, 260)
-        self.record_button = QPushButton()
-        self.record_button.setObjectName("recordConsent")
+        self.record_button = named_button("recordConsent")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         row = QHBoxLayout()

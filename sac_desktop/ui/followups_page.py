@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +19,7 @@ from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.protocol import Protocol
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.checklist import ChecklistService, FollowUpRow
-from sac_desktop.ui.layout import read_only_table, title_label
+from sac_desktop.ui.layout import named_button, read_only_table, title_label
 from sac_desktop.ui.medical_panel import step_label
 from sac_desktop.ui.models import CASE_ID_ROLE, Index, _TableModel, local_time_zoned
 
@@ -87,10 +86,8 @@ class FollowUpsPage(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((110, 190, 330, 240)):
             self.table.setColumnWidth(column, width)
-        self.open_button = QPushButton()
-        self.open_button.setObjectName("openFollowUpCase")
-        self.back_button = QPushButton()
-        self.back_button.setObjectName("followUpsBack")
+        self.open_button = named_button("openFollowUpCase")
+        self.back_button = named_button("followUpsBack")
         self.open_button.clicked.connect(self._open)
         self.table.activated.connect(lambda _i: self._open())
         self.back_button.clicked.connect(self.back_requested.emit)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,3 +63,13 @@ def labelled_rows(form: QFormLayout, widgets: tuple[tuple[str, QWidget], ...]) -
         labels[key] = label
         form.addRow(label, widget)
     return labels
+
+
+def named_button(name: str, clicked: Callable[[], object] | None = None) -> QPushButton:
+    """A push button with its object name (tests and accessibility find it by it); its
+    text is set by ``retranslate``."""
+    button = QPushButton()
+    button.setObjectName(name)
+    if clicked is not None:
+        button.clicked.connect(clicked)
+    return button

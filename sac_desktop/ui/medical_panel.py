@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -37,7 +36,7 @@ from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.checklist import ChecklistRow, ChecklistService, facts
 from sac_desktop.ui.clock_panel import STATE_COLOURS, STATE_LABELS
 from sac_desktop.ui.intake_form import RecordForm
-from sac_desktop.ui.layout import labelled_rows, read_only_table
+from sac_desktop.ui.layout import labelled_rows, named_button, read_only_table
 from sac_desktop.ui.models import Index, _TableModel, local_time_zoned
 
 URGENT = QColor("#ffe08a")
@@ -333,23 +332,15 @@ class MedicalPanel(QWidget):
         self.message.setObjectName("itemMessage")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color:#8a1c1c;")
-        self.save_button = QPushButton()
-        self.save_button.setObjectName("saveItem")
-        self.save_button.clicked.connect(self.save_item)
+        self.save_button = named_button("saveItem", self.save_item)
         self.status.currentIndexChanged.connect(self._status_chosen)
 
         self.meds = read_only_table("medicationTable")
         self.meds_model = MedicationModel(t)
         self.meds.setModel(self.meds_model)
-        self.add_med_button = QPushButton()
-        self.add_med_button.setObjectName("addMedication")
-        self.add_med_button.clicked.connect(self.add_medication)
-        self.void_med_button = QPushButton()
-        self.void_med_button.setObjectName("voidMedication")
-        self.void_med_button.clicked.connect(self.void_medication)
-        self.sign_button = QPushButton()
-        self.sign_button.setObjectName("signOff")
-        self.sign_button.clicked.connect(self.sign_off)
+        self.add_med_button = named_button("addMedication", self.add_medication)
+        self.void_med_button = named_button("voidMedication", self.void_medication)
+        self.sign_button = named_button("signOff", self.sign_off)
         self.signed_label = QLabel()
         self.signed_label.setObjectName("signedOffLabel")
 
@@ -362,17 +353,11 @@ class MedicalPanel(QWidget):
         self.plan = read_only_table("followUpTable")
         self.plan_model = FollowUpModel(t)
         self.plan.setModel(self.plan_model)
-        self.plan_button = QPushButton()
-        self.plan_button.setObjectName("planFollowUps")
-        self.plan_button.clicked.connect(self.plan_followups)
-        self.done_button = QPushButton()
-        self.done_button.setObjectName("followUpDone")
-        self.missed_button = QPushButton()
-        self.missed_button.setObjectName("followUpMissed")
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("followUpCancelled")
-        self.move_button = QPushButton()
-        self.move_button.setObjectName("followUpMove")
+        self.plan_button = named_button("planFollowUps", self.plan_followups)
+        self.done_button = named_button("followUpDone")
+        self.missed_button = named_button("followUpMissed")
+        self.cancel_button = named_button("followUpCancelled")
+        self.move_button = named_button("followUpMove")
         self.done_button.clicked.connect(lambda: self.set_followup(ck.FollowUpStatus.DONE))
         self.missed_button.clicked.connect(lambda: self.set_followup(ck.FollowUpStatus.MISSED))
         self.cancel_button.clicked.connect(lambda: self.set_followup(ck.FollowUpStatus.CANCELLED))
