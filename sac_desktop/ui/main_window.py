@@ -254,7 +254,8 @@ class VaultPage(QWidget):
         if view is None:
             return
         view.stop()
-        self.record_tab.setParent(self.parking)
+        if view.isAncestorOf(self.record_tab):
+            self.record_tab.setParent(self.parking)
         view.wipe()
         self.right_layout.removeWidget(view)
         view.hide()
@@ -888,6 +889,9 @@ class MainWindow(QMainWindow):
             return
         self._state = state
         self._show_fields(state)
+        # The old view goes first: it hands the shared record tab back before the new
+        # view takes it (the other way round, the new view lost its Record tab).
+        self.vault_page.clear_case_view()
         view = CaseView(
             self.t,
             self.session.record,
