@@ -383,3 +383,17 @@ def test_the_case_list_deadline_moves_on_with_time(
     clock.current = datetime(2026, 3, 15, 6, 0, tzinfo=UTC)  # past the 24 h points
     model.refresh_deadlines()  # what the panel's one-minute timer does
     assert text().startswith("Mar 16, 2026, 1:00:00")  # oral swabs, 48 h
+
+
+def test_a_new_case_without_episodes_speaks_of_no_other_episode(
+    window: MainWindow, demo_accounts
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    window.new_case()
+    rows = _rows(window)
+    assert rows["hbv_vaccine"][0] is State.OPTIMAL  # no closing time: possible any time
+    assert "another episode" not in rows["hbv_vaccine"][2]
+    assert rows["hiv_pep"][0] is State.UNKNOWN
+    arrival = window.vault_page.case_view.form.page_by_section["arrival"]  # type: ignore[union-attr]
+    assert arrival.editors["arrived_at"].widget.placeholderText() == "yyyy-mm-dd hh:mm"  # type: ignore[attr-defined]

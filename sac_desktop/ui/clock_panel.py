@@ -95,7 +95,8 @@ class ClockModel(_TableModel):
             label = self.t._(STATE_LABELS[item.state])
             if item.state is State.CLOSED and item.closes_at is not None:
                 return self.t._("closed at %(when)s") % {"when": self._when(item.closes_at)}
-            if item.state is State.OPTIMAL and item.time_uncertain:
+            known = self.clock.anchors.any_known  # "another" only beside a known one
+            if item.state is State.OPTIMAL and item.time_uncertain and known:
                 label += " " + self.t._("(another episode's time is not known)")
             if item.eligible and item.next_deadline is not None:
                 label += " · " + self.t._("changes in %(duration)s") % {

@@ -127,8 +127,12 @@ class _DateTimeEditor(_TextEditor):
     def __init__(self, field: Field) -> None:
         super().__init__(field)
         self.edit.setMaximumWidth(200)
-        self.edit.setPlaceholderText("2026-03-14 01:30")
         self.edit.editingFinished.connect(self._tidy)
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        # The format, not an example time: a grey example read as if already filled in.
+        self.edit.setPlaceholderText(t._("yyyy-mm-dd hh:mm"))
 
     def _tidy(self) -> None:
         text = self.edit.text().strip()
@@ -148,7 +152,10 @@ class _DateEditor(_TextEditor):
     def __init__(self, field: Field) -> None:
         super().__init__(field)
         self.edit.setMaximumWidth(200)
-        self.edit.setPlaceholderText("2011-05-30")
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.edit.setPlaceholderText(t._("yyyy-mm-dd"))
 
 
 class _ChoiceEditor(_Editor):

@@ -151,6 +151,7 @@ class MedicationDialog(QDialog):
         describe: Callable[[BaseException], str],
         expected: Callable[[BaseException], bool],
         parent: QWidget | None = None,
+        signed_off: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("medicationDialog")
@@ -204,6 +205,7 @@ class MedicationDialog(QDialog):
             label.setBuddy(widget)
             widget.setAccessibleName(text.replace("&", "").rstrip(":"))
             form.addRow(label, widget)
+        form.setRowVisible(self.amendment, signed_off)  # asked only after sign-off
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -302,7 +304,6 @@ class MedicalPanel(QWidget):
         self.amendment_reason.setObjectName("itemAmendmentReason")
         self.at_local = QLineEdit()
         self.at_local.setObjectName("itemGivenAt")
-        self.at_local.setPlaceholderText("2026-03-14 01:30")
         self.form = QFormLayout()
         self.labels = labelled_rows(
             self.form,
@@ -744,6 +745,7 @@ class MedicalPanel(QWidget):
             self.describe,
             self.expected,
             self,
+            signed_off=state.signed_off is not None,
         )
         dialog.open()
         return dialog
@@ -813,6 +815,7 @@ class MedicalPanel(QWidget):
             "amendment_reason": t._("Reason for the amendment:"),
             "at_local": t._("Given at (Brussels time):"),
         }
+        self.at_local.setPlaceholderText(t._("yyyy-mm-dd hh:mm"))
         for key, text in texts.items():
             self.labels[key].setText(text)
             getattr(self, key).setAccessibleName(text.replace("&", "").rstrip(":"))
