@@ -42,6 +42,7 @@ class Action(StrEnum):
     KEY_ROTATION = "vault.key_rotation"
     RECOVERY_USED = "recovery.used"
     SETTING_CHANGE = "setting.change"
+    PHOTO_OPEN_SEALED = "photo.open_sealed"  # a sealed photograph opened (reason recorded)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,23 @@ V6_FOLLOWUPS: list[str] = [
     """CREATE INDEX proj_followups_by_close ON proj_followups (status, closes_utc)""",
 ]
 
+# Photographs inside the vault: the original bytes as the camera wrote them and a view
+# copy (downscaled JPEG, no metadata), each with its SHA-256; never changed, never deleted
+# (sealing is an entry). One original per content per case (a duplicate import is refused).
+V7_PHOTOS: list[str] = [
+    """CREATE TABLE photo_blobs (
+        photo_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('original', 'view')),
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (photo_id, kind))""",
+    """CREATE UNIQUE INDEX photo_blobs_original_by_case
+        ON photo_blobs (case_id, sha256) WHERE kind = 'original'""",
+    *_append_only("photo_blobs"),
+]
+
 Step = Callable[[Any], None]
 
 
@@ -181,6 +198,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "case list indexes: recency, opened date", V4_CASE_LIST_INDEXES),
     Migration(5, "case list: deadlines of the clock", V5_CASE_DEADLINES),
     Migration(6, "follow-ups of every case", V6_FOLLOWUPS),
+    Migration(7, "photographs kept in the vault", V7_PHOTOS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 META_UNAUDITED_MIGRATION = "migration_not_yet_audited"

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -227,6 +228,9 @@ class Vault:
         self._lock = lock
         self.vault_id = vault_id
         self.on_close: list[Callable[[], None]] = []
+        #: One connection serves every thread (a photograph stored from a worker thread):
+        #: transactions take turns instead of failing with "transaction within transaction".
+        self._tx_lock = threading.RLock()
 
     # -- life cycle -------------------------------------------------------------------
     @classmethod
@@ -318,12 +322,15 @@ class Vault:
         for callback in self.on_close:
             callback()
         self.on_close.clear()
-        if self._conn is not None:
-            with contextlib.suppress(sqlcipher.Error):
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._conn.close()
-            self._conn = None
-            _log.event("vault.closed")
+        # A transaction still running on a worker thread (a photograph being stored when
+        # the screen locks) ends first: it commits or rolls back whole, never cut off.
+        with self._tx_lock:
+            if self._conn is not None:
+                with contextlib.suppress(sqlcipher.Error):
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._conn.close()
+                self._conn = None
+                _log.event("vault.closed")
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -340,17 +347,29 @@ class Vault:
 
     # -- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
+    def locked(self) -> Iterator[Any]:
+        """Reads from a worker thread: no transaction of another thread runs meanwhile,
+        and the vault is not closed under them (it is closed under the same lock)."""
+        with self._tx_lock:
+            yield self.conn
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any error; disk errors mapped."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlcipher.Error):
-                conn.raw.execute("ROLLBACK")
-            raise
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any error; disk errors mapped.
+
+        Serialised between threads (a re-entrant lock held until COMMIT or ROLLBACK): the
+        connection is shared, so a second thread waits rather than nesting a transaction.
+        """
+        with self._tx_lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlcipher.Error):
+                    conn.raw.execute("ROLLBACK")
+                raise
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
