@@ -26,6 +26,11 @@ KIND_CHECKLIST_ITEM = "checklist.item"  # sac_desktop.domain.checklist
 KIND_MEDICATION = "medication.given"
 KIND_SIGN_OFF = "checklist.signed_off"
 KIND_FOLLOWUP = "followup.set"  # a follow-up planned, moved, done, missed or cancelled
+KIND_INJURY = "injury.recorded"  # an injury marker and its description (domain.injuries)
+KIND_NO_INJURY = "injury.none_found"  # the explicit absence of injury (region or body)
+KIND_PHOTO_IMPORTED = "photo.imported"  # a photograph stored in the vault (domain.photos)
+KIND_PHOTO_DESCRIBED = "photo.described"  # its scale note and the injuries it shows
+KIND_PHOTO_SEALED = "photo.sealed"  # consent withdrawn: hidden from every view
 
 #: Current payload schema version of every entry kind.
 CURRENT_SCHEMA: dict[str, int] = {
@@ -36,6 +41,11 @@ CURRENT_SCHEMA: dict[str, int] = {
     KIND_MEDICATION: 1,
     KIND_SIGN_OFF: 1,
     KIND_FOLLOWUP: 1,
+    KIND_INJURY: 1,
+    KIND_NO_INJURY: 1,
+    KIND_PHOTO_IMPORTED: 1,
+    KIND_PHOTO_DESCRIBED: 1,
+    KIND_PHOTO_SEALED: 1,
 }
 
 

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sac_desktop.domain import checklist as ck
+from sac_desktop.domain import injuries as inj
 from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.consent import KIND_CONSENT, ConsentRecord, record_from_payload
 from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FIELD_SET, Entry
+from sac_desktop.domain.photos import PHOTO_KINDS, PhotoRecord, fold_photo
 
 
 def field_key(section: str, name: str) -> str:
@@ -48,6 +50,8 @@ class CaseState:
     medications: list[ck.MedicationRecord] = field(default_factory=list)
     signed_off: ck.SignOff | None = None
     followups: dict[str, ck.FollowUpRecord] = field(default_factory=dict)
+    photos: dict[str, PhotoRecord] = field(default_factory=dict)  # sealed ones included
+    injuries: inj.Injuries = field(default_factory=inj.Injuries)
 
     def value(self, key: str, default: Any = None) -> Any:
         version = self.fields.get(key)
@@ -107,6 +111,11 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 entry_id=entry.id,
                 moved=bool(payload.get("moved", False)),
             )
+        elif entry.kind in (inj.KIND_INJURY, inj.KIND_NO_INJURY):
+            meta = inj.EntryMeta(entry.id, entry.author, entry.role, entry.at_utc, entry.supersedes)
+            inj.fold(state.injuries, entry.kind, entry.payload, meta)
+        elif entry.kind in PHOTO_KINDS:
+            fold_photo(state.photos, entry)
         elif entry.kind == KIND_FIELD_SET:
             key = field_key(str(entry.payload["section"]), str(entry.payload["field"]))
             version = FieldVersion(

@@ -128,10 +128,14 @@ class RecordService:
         #: views need that the reader does not see (a hidden date of birth), without
         #: reading the case again at every keystroke. Gone with the session.
         self._read: dict[str, CaseState] = {}
+        self._stale: set[str] = set()  # opened cases written to since their last read
         self.stuck_drafts = 0  # drafts the last commit_all_drafts had to leave as drafts
         #: Called in the same transaction when a write changes a case's clock (episodes,
         #: conditions): the follow-up plan follows its anchors.
         self.clock_listeners: list[Callable[[Any, CaseState], None]] = []
+        #: Called in the same transaction after a consent decision is written, with the
+        #: state before it and the new entry (photographs are sealed on a withdrawal).
+        self.consent_listeners: list[Callable[[Any, CaseState, Entry], None]] = []
 
     # -- entries ----------------------------------------------------------------------
     def _entry(
@@ -160,6 +164,7 @@ class RecordService:
         )
 
     def _write(self, conn: Any, entry: Entry) -> None:
+        self._stale.add(entry.case_id)
         records.insert_entry(conn, entry)
         projections.apply_entry(conn, entry)
         self.trail.append(
@@ -288,6 +293,8 @@ class RecordService:
                 protocol=state.protocol,
             )
             self._write(conn, entry)
+            for listener in self.consent_listeners:
+                listener(conn, state, entry)
         return entry.id
 
     def consents(self, state: CaseState) -> dict[str, ConsentRecord]:
@@ -320,6 +327,26 @@ class RecordService:
         if drafts:
             full = overlay_state(full, drafts)
         return intake_view(full, self.info.centre, self.clock)
+
+    def was_opened(self, case_id: str) -> bool:
+        """Whether this person opened the case in this session (an audited read)."""
+        return case_id in self._read
+
+    def opened_state(self, case_id: str) -> CaseState:
+        """The case as this person last read it in full (opened, or re-read after a
+        write), without reading it again: safe from a worker thread, and cheap when a
+        view asks for sixty pictures one after the other."""
+        state = self._read.get(case_id)
+        if state is None:
+            raise UnknownCase(case_id)
+        if case_id in self._stale:  # written since: the seal of a photograph, say
+            state = self._read_in_full(case_id)
+        return state
+
+    def full_state(self, state: CaseState) -> CaseState:
+        """The opened case as last read in full, for what is derived and never shown (a
+        hidden date of birth choosing the child diagrams); ``state`` if not opened."""
+        return self._read.get(state.case_id, state)
 
     def _update_deadlines(self, conn: Any, case_id: str, state: CaseState | None = None) -> None:
         if state is None:
@@ -403,6 +430,7 @@ class RecordService:
         return self._visible(self._read_in_full(case_id), revealed=False)
 
     def _read_in_full(self, case_id: str) -> CaseState:
+        self._stale.discard(case_id)
         state = self._read[case_id] = self._state(self.vault.conn, case_id)
         return state
 

@@ -14,7 +14,9 @@ from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
 from sac_desktop.services.checklist import ChecklistService
+from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.permissions import Area, Op, require
+from sac_desktop.services.photos import PhotoService
 from sac_desktop.services.protocols import registry_for
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
@@ -45,6 +47,8 @@ class Session:
         self.record = RecordService(vault, self.info, self.trail, actor, clock, self.protocols)
         self.case_list = CaseListService(vault, actor)
         self.checklist = ChecklistService(self.record)
+        self.injuries = InjuryService(self.record)
+        self.photos = PhotoService(self.record)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)
