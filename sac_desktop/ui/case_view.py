@@ -33,14 +33,18 @@ from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import Translator
 from sac_desktop.services.checklist import ChecklistService
 from sac_desktop.services.clock import case_values
+from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.intake import IntakeView
 from sac_desktop.services.permissions import Area, Op, allowed, area_of
+from sac_desktop.services.photos import PhotoService
 from sac_desktop.services.record import RecordService
 from sac_desktop.ui.autosave import DraftAutosaver
 from sac_desktop.ui.clock_panel import ClockPanel
 from sac_desktop.ui.consent_panel import ConsentDialog, ConsentPanel
+from sac_desktop.ui.injury_panel import InjuryPanel
 from sac_desktop.ui.intake_form import IntakeForm
 from sac_desktop.ui.medical_panel import MedicalPanel
+from sac_desktop.ui.tasks import TaskRunner
 
 CLOCK_REFRESH_MS = 30_000
 
@@ -60,6 +64,9 @@ class CaseView(QWidget):
         describe: Callable[[BaseException], str],
         expected: Callable[[BaseException], bool],
         checklist: ChecklistService,
+        injuries: InjuryService,
+        photos: PhotoService,
+        runner: TaskRunner,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -86,12 +93,15 @@ class CaseView(QWidget):
             expected,
             record.staff_names().get(record.actor.user_id, ""),
         )
+        self.injuries = InjuryPanel(t, injuries, photos, runner, error, describe, expected)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
         self.tabs.addTab(self.form, "")
         self.tabs.addTab(self.consent, "")
         self.tabs.addTab(self.medical, "")
+        self.tabs.addTab(self.injuries, "")
         self.tabs.addTab(record_tab, "")
+        self.record_tab = record_tab
         self.clock_panel = ClockPanel(t)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -107,8 +117,10 @@ class CaseView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        for number in range(4):
+        self.shortcuts: list[QShortcut] = []
+        for number in range(self.tabs.count()):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self)
+            self.shortcuts.append(shortcut)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda n=number: self._show_tab(n))
 
@@ -125,9 +137,11 @@ class CaseView(QWidget):
         self.timer.timeout.connect(self.refresh_clock)
         self.timer.start()
         self.retranslate(t)
+        self.injuries.show_case(state, self.can_write)
         self.medical.changed.connect(self.reload_state)
+        self.injuries.changed.connect(self.reload_state)
         if not self.can_write:
-            self.tabs.setCurrentIndex(3)  # readers see the record first
+            self.tabs.setCurrentWidget(record_tab)  # readers see the record first
 
     # -- loading ----------------------------------------------------------------------
     def _writable(self, section: str) -> bool:
@@ -168,6 +182,8 @@ class CaseView(QWidget):
             self.consent.view.setFocus()
         elif widget is self.medical:
             self.medical.table.setFocus()
+        elif widget is self.injuries:
+            self.injuries.map.setFocus()
         elif widget is not None:
             widget.setFocus()
 
@@ -232,6 +248,7 @@ class CaseView(QWidget):
         for section, page in self.form.page_by_section.items():
             page.loaded = dict(values.get(section, {}))
         self.record_changed.emit()
+        self.injuries.show_case(self.state, self.can_write)
         self.refresh_derived(full=True)
 
     # -- derived ----------------------------------------------------------------------
@@ -328,14 +345,16 @@ class CaseView(QWidget):
         self.form.retranslate(t)
         self.consent.retranslate(t)
         self.medical.retranslate(t)
+        self.injuries.retranslate(t)
         self.clock_panel.retranslate(t)
         # No mnemonics on the tabs (Ctrl+1, 2, 3 reach them): Alt letters stay free for
         # the buttons inside them ("Add: episode", "Record a decision").
         self.tabs.setTabText(0, t._("Intake"))
         self.tabs.setTabText(1, t._("Consent"))
         self.tabs.setTabText(2, t._("Medical"))
-        self.tabs.setTabText(3, t._("Record"))
-        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+4)"))
+        self.tabs.setTabText(3, t._("Injuries"))
+        self.tabs.setTabText(4, t._("Record"))
+        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+5)"))
         self.refresh_derived()
 
     def stop(self) -> None:
@@ -346,6 +365,8 @@ class CaseView(QWidget):
         """Empty every text this view shows, now: it is deleted only at the next turn of
         the event loop, and nothing of the case may stay on screen or in memory meanwhile."""
         self.timer.stop()
+        for shortcut in self.shortcuts:  # never two views answering Ctrl+1 meanwhile
+            shortcut.setEnabled(False)
         self.savers.clear()
         self.drafts.clear()
         for widget in self.findChildren(QWidget):
@@ -360,4 +381,5 @@ class CaseView(QWidget):
                 widget.clear()
                 widget.blockSignals(False)
         self.consent.model.set_consents({}, {})
+        self.injuries.clear()
         self.clock_panel.clear()

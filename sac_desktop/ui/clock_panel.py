@@ -390,7 +390,7 @@ class ClockPanel(QWidget):
 
     def retranslate(self, t: Translator) -> None:
         self.t = t
-        self.title.setText(t._("&Clock since the assault"))
+        self.title.setText(t._("Clock &since the assault"))
         self.view.setAccessibleName(t._("Time windows of the case"))
         self.model.retranslate(t)
         self.timeline.retranslate(t)

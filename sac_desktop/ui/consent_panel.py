@@ -31,7 +31,7 @@ from sac_desktop.domain.consent import (
     item_text,
 )
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.ui.layout import named_button, read_only_table
+from sac_desktop.ui.layout import buddied_rows, message_label, named_button, read_only_table
 from sac_desktop.ui.models import Index, _TableModel, local_time
 
 
@@ -140,10 +140,7 @@ class ConsentDialog(QDialog):
         self.explained.setObjectName("consentExplained")
         self.explained.setTabChangesFocus(True)
         self.explained.setMaximumHeight(80)
-        self.message = QLabel()
-        self.message.setObjectName("consentMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #8a1c1c;")
+        self.message = message_label("consentMessage")
         form = QFormLayout()
         rows: list[tuple[str, QWidget]] = [
             (t._("Consent &for:"), self.item),
@@ -157,15 +154,7 @@ class ConsentDialog(QDialog):
             (t._("&When (Brussels time):"), self.at_local),
             (t._("What was &explained:"), self.explained),
         ]
-        for text, widget in rows:
-            if text:
-                label = QLabel(text)
-                label.setBuddy(widget)
-                form.addRow(label, widget)
-                widget.setAccessibleName(text.replace("&", "").rstrip(":"))
-            else:
-                form.addRow(widget)
-                widget.setAccessibleName(t._("Through an interpreter"))
+        buddied_rows(form, rows)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

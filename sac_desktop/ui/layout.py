@@ -73,3 +73,27 @@ def named_button(name: str, clicked: Callable[[], object] | None = None) -> QPus
     if clicked is not None:
         button.clicked.connect(clicked)
     return button
+
+
+def message_label(name: str) -> QLabel:
+    """Where a form says, calmly and in red, what stops it from being saved."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #8a1c1c;")
+    return label
+
+
+def buddied_rows(form: QFormLayout, rows: list[tuple[str, QWidget]]) -> None:
+    """Add translated rows: each label is its widget's buddy (its mnemonic reaches the
+    widget) and names it for screen readers; a row without a label takes the whole width
+    and is named by its own text (a check box)."""
+    for text, widget in rows:
+        if text:
+            label = QLabel(text)
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+            widget.setAccessibleName(text.replace("&", "").rstrip(": "))
+        else:
+            form.addRow(widget)
+            widget.setAccessibleName(widget.property("text").replace("&", ""))

@@ -507,7 +507,7 @@ class MainWindow(QMainWindow):
         self.vault_page.retranslate(t)
         if self.vault_page.case_view is not None:
             self.vault_page.case_view.retranslate(t)
-        self.vault_page.close_button.setText(t._("Loc&k"))
+        self.vault_page.close_button.setText(t._("Lock"))  # Alt+K is the other one
         self.vault_page.close_button.setAccessibleName(t._("Lock the screen"))
         self._show_training_accounts()
         self._update_chrome()
@@ -901,6 +901,9 @@ class MainWindow(QMainWindow):
             lambda error: describe(self.t, error),
             is_expected,
             self.session.checklist,
+            self.session.injuries,
+            self.session.photos,
+            self.runner,
         )
         view.record_changed.connect(self._case_written)
         self.vault_page.set_case_view(view)
@@ -1028,6 +1031,8 @@ class MainWindow(QMainWindow):
                 box.setDetailedText(error.detail)
             box.setObjectName("vaultErrorBox")
             box.open()
+        elif _is_expected(error):  # a calm sentence, never the crash dialog
+            self._show_error(error, describe(self.t, error))
         else:
             self.report_bug(error)
 

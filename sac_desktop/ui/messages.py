@@ -5,6 +5,7 @@ from __future__ import annotations
 from sac_desktop.i18n import Translator
 from sac_desktop.services.checklist import Refused
 from sac_desktop.services.errors import Forbidden, VaultError
+from sac_desktop.services.injuries import InjuryProblems, InjuryRefused
 from sac_desktop.services.installation import (
     AccountInactive,
     DeviceSecretMissing,
@@ -12,6 +13,14 @@ from sac_desktop.services.installation import (
     KeyringUnavailable,
     PasswordRejected,
     ReasonRequired,
+)
+from sac_desktop.services.photos import (
+    PhotoIntegrityError,
+    PhotoRefused,
+    PhotoSealed,
+    SealedOpenRefused,
+    SourceNotDeleted,
+    UnknownPhoto,
 )
 from sac_desktop.services.record import ConsentIncomplete, ConsentMissing, item_text
 from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
@@ -27,7 +36,20 @@ from sac_desktop.services.signin_errors import (
 )
 from sac_desktop.services.signin_guard import Throttled
 
+#: Errors that carry their own calm sentence (a msgid in ``message``).
+WITH_MESSAGE: tuple[type[BaseException], ...] = (
+    InjuryRefused,
+    PhotoRefused,
+    UnknownPhoto,
+    PhotoSealed,
+    SealedOpenRefused,
+    PhotoIntegrityError,
+    SourceNotDeleted,
+)
+
 EXPECTED: tuple[type[BaseException], ...] = (
+    *WITH_MESSAGE,
+    InjuryProblems,
     Refused,
     ConsentMissing,
     ConsentIncomplete,
@@ -62,8 +84,10 @@ def describe(t: Translator, error: BaseException) -> str:
             "This needs consent first: %(item)s. Record the person's decision on the "
             "Consent tab; nothing was saved."
         ) % {"item": item_text(t._, error.item)}
-    if isinstance(error, ConsentIncomplete):
+    if isinstance(error, ConsentIncomplete | InjuryProblems):
         return "\n".join(t._(p.message) for p in error.problems)
+    if isinstance(error, WITH_MESSAGE):
+        return t._(str(getattr(error, "message", "")))
     if isinstance(error, Throttled):
         return t._(
             "Too many wrong passwords for this account. Try again in %(seconds)d seconds, "
