@@ -6,13 +6,16 @@ everything it prints, so it is never mistaken for a real record.
 
 from __future__ import annotations
 
+import io
 import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.diagrams import Diagram
 from sac_desktop.domain.localtime import format_local
 from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.logsafe import get_logger
@@ -114,7 +117,7 @@ def make_demo(
                 clock.advance(hours=rng.randint(2, 14))
                 if recent is not None:
                     clock.current = max(clock.current, end - timedelta(hours=recent))
-                _one_case(rng, index, clock, nurse, physician, psychologist)
+                _one_case(rng, index, cases, clock, nurse, physician, psychologist)
         clock.current = max(clock.current + timedelta(minutes=5), end)
     finally:
         signed_in.session.close()
@@ -150,6 +153,7 @@ def _episode(rng: random.Random, clock: FixedClock) -> dict[str, object]:
 def _one_case(
     rng: random.Random,
     index: int,
+    cases_total: int,
     clock: FixedClock,
     nurse: Session,
     physician: Session,
@@ -236,6 +240,8 @@ def _one_case(
             },
         )
     _checklist(case_id, clock, nurse)
+    photographs = index >= cases_total - 3  # the most recent cases have pictures
+    _injuries(rng, index, case_id, clock, nurse, photographs)
     if index % 3 == 0:  # a correction: the history keeps both values, with who and when
         clock.advance(minutes=25)
         physician.record.record_fields(case_id, "medical", {"weight_kg": rng.choice([55, 66, 82])})
@@ -288,3 +294,106 @@ def _checklist(case_id: str, clock: FixedClock, nurse: Session) -> None:
                 },
             )
     checklist.plan_followups(case_id)
+
+
+_INJURY_TYPES = ["ecchymosis", "ecchymosis", "abrasion", "redness", "swelling", "laceration"]
+_COLOURS = ["red", "purple", "blue", "red-purple", "green-yellow"]
+
+
+def _point(rng: random.Random, diagram: Diagram) -> tuple[float, float, str]:
+    """A random point on the drawn body and its region."""
+    while True:
+        x, y = rng.uniform(0, diagram.width), rng.uniform(0, diagram.height)
+        region = diagram.region_at(x, y)
+        if region:
+            return round(x, 1), round(y, 1), region
+
+
+def _injuries(
+    rng: random.Random,
+    index: int,
+    case_id: str,
+    clock: FixedClock,
+    nurse: Session,
+    photographs: bool,
+) -> None:
+    """A few injuries on the body diagrams (or "no injury found"), and for the most
+    recent cases synthetic photographs linked to them."""
+    service = nurse.injuries
+    clock.advance(minutes=10)
+    if index % 6 == 5:
+        service.record_none_found(case_id, note="Whole body examined; no injury seen.")
+        return
+    injuries: list[str] = []
+    for _ in range(rng.randint(1, 3)):
+        diagram = service.diagrams[rng.choice(["adult_front", "adult_back", "adult_left"])]
+        x, y, region = _point(rng, diagram)
+        length = rng.choice([8.0, 15.0, 25.0, 40.0])
+        reexamine = rng.random() < 0.3
+        today = clock.current.astimezone(ZoneInfo(clock.zone)).date()
+        injuries.append(
+            service.record_injury(
+                case_id,
+                {
+                    "diagram": diagram.id,
+                    "x": x,
+                    "y": y,
+                    "region": region,
+                    "type": rng.choice(_INJURY_TYPES),
+                    "length_mm": length,
+                    "width_mm": round(length / rng.choice([2, 3, 4]), 1),
+                    "colour": rng.choice(_COLOURS),
+                    "shape": rng.choice(["oval", "round", "irregular"]),
+                    "reexamine": reexamine,
+                    "reexamine_on": (today + timedelta(days=2)).isoformat() if reexamine else "",
+                },
+            )
+        )
+    if not photographs:
+        return
+    nurse.record.record_consent(
+        case_id,
+        {
+            "item": "photographs",
+            "decision": "given",
+            "given_by": "person",
+            "at_local": _local(clock),
+            "interpreter": False,
+        },
+    )
+    photos = nurse.photos
+    nurse.record.open_case(case_id)
+    for number, injury in enumerate(injuries, start=1):
+        clock.advance(minutes=3)
+        taken = clock.current.astimezone(ZoneInfo(clock.zone)).strftime("%Y:%m:%d %H:%M:%S")
+        picture = synthetic_photograph(rng, number, taken)
+        prepared = photos.prepare(picture, f"DEMO_{index:03d}_{number}.JPG")
+        photo_id = photos.store(case_id, prepared)
+        photos.describe(case_id, photo_id, "Synthetic scale, mm", [injury])
+
+
+def synthetic_photograph(
+    rng: random.Random, number: int, taken: str, size: tuple[int, int] = (1600, 1200)
+) -> bytes:
+    """A synthetic picture for training: a plain background, a millimetre scale, an
+    outlined "injury" and ``number`` bars. No person is ever shown."""
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    image = Image.new("RGB", size, (rng.randint(200, 230), rng.randint(170, 200), 160))
+    draw = ImageDraw.Draw(image)
+    # An ABFO-like L-shaped scale: ticks every 10 px standing for 1 mm.
+    left, top = width // 8, height * 3 // 4
+    draw.rectangle((left, top, left + 600, top + 60), fill=(250, 250, 250), outline=(0, 0, 0))
+    for tick in range(61):
+        long = 30 if tick % 10 == 0 else 15
+        draw.line((left + tick * 10, top, left + tick * 10, top + long), fill=(0, 0, 0), width=2)
+    cx, cy = width // 2, height // 3
+    draw.ellipse((cx - 160, cy - 90, cx + 160, cy + 90), outline=(90, 60, 120), width=6)
+    for stripe in range(number):  # tells the pictures apart without any text
+        draw.rectangle((40 + stripe * 30, 40, 60 + stripe * 30, 100), fill=(40, 40, 40))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = taken  # DateTimeOriginal, as a camera writes it
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif.tobytes())
+    return out.getvalue()
