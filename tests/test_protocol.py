@@ -18,6 +18,11 @@ from sac_desktop.domain.protocol import (
     LANGUAGES,
     MAX_DAYS,
     MAX_HOURS,
+    SAMPLE_CONDITIONS,
+    SAMPLE_GROUP_IDS,
+    SAMPLE_KINDS,
+    STORAGE_TEMPERATURES,
+    TOXICOLOGY,
     Band,
     Protocol,
     ProtocolError,
@@ -606,3 +611,181 @@ def test_a_band_better_than_the_one_before_is_contradictory() -> None:
 SHIPPED_TEXT_FOR_ORDER = (
     Path(__file__).resolve().parent.parent / "resources" / "protocols" / "sac-be-2026.1.toml"
 ).read_text(encoding="utf-8")
+
+
+# -- the kit and its samples ---------------------------------------------------------------
+def nth_line_of(text: str, marker: str, nth: int) -> int:
+    """The 1-based number of the ``nth`` (1-based) line of ``text`` containing ``marker``."""
+    numbers = [n for n, line in enumerate(text.splitlines(), start=1) if marker in line]
+    assert len(numbers) >= nth, f"marker {marker!r} on lines {numbers}"
+    return numbers[nth - 1]
+
+
+def test_the_shipped_kit_and_its_samples() -> None:
+    protocol = parse_protocol(TEXT)
+    kit = protocol.kit
+    assert kit is not None
+    assert kit.label["en"] == "Belgian sexual assault kit (SAS)"
+    assert kit.label["nl"] == "Set Seksuele Agressie (SAS)"
+    assert kit.label["fr"] == "Set d'agression sexuelle (SAS)"
+    assert kit.label["de"] == "Sexualdelikt-Set (SAS)"
+    assert "verify" in kit.source
+    assert kit.number_ok("SAS-2026-0042") and kit.number_ok("A1B2")
+    assert not kit.number_ok("sas 1") and not kit.number_ok("AB") and not kit.number_ok("")
+    assert not kit.number_ok("SAS-2026-0042\n")
+    assert len({s.id for s in protocol.samples}) == len(protocol.samples) >= 16
+    assert len({s.item for s in protocol.samples}) == len(protocol.samples)
+    assert len({s.order for s in protocol.samples}) == len(protocol.samples)
+    window_ids = {w.id for w in protocol.windows}
+    for sample in protocol.samples:
+        assert set(sample.label) == set(sample.site) == set(LANGUAGES)
+        assert sample.window is None or sample.window in window_ids
+        assert set(sample.suggest_when) <= SAMPLE_CONDITIONS
+        assert sample.group in SAMPLE_GROUP_IDS | {TOXICOLOGY}
+        assert sample.kind in SAMPLE_KINDS
+        low, high = STORAGE_TEMPERATURES[sample.storage]
+        assert low <= sample.temperature_c <= high
+        assert sample.note is None or set(sample.note) == set(LANGUAGES)
+    endocervical = protocol.sample("endocervical_swab")
+    assert endocervical.note is not None and "48 h" in endocervical.note["en"]
+    assert endocervical.suggest_when == ("vaginal_exposure",)
+    assert protocol.sample("pubic_hair_combing").suggest_when == (
+        "vaginal_exposure",
+        "penile_exposure",
+    )
+    assert protocol.sample("reference_dna").suggest_when == ()
+    assert protocol.sample("tox_urine").consent_item == "toxicology"
+    assert protocol.sample("oral_swabs").consent_item == "samples.oral"
+    with pytest.raises(KeyError):
+        protocol.sample("no_such_sample")
+
+
+def test_an_older_file_without_a_kit_stays_valid() -> None:
+    older = TEXT[: TEXT.index("\n[kit]")]
+    protocol = parse_protocol(older)
+    assert protocol.kit is None and protocol.samples == ()
+    assert protocol.windows == parse_protocol(TEXT).windows
+
+
+def test_samples_without_a_kit_are_refused() -> None:
+    start = TEXT.index("[kit]\n")
+    end = TEXT.index("[[sample]]", start)
+    bad = TEXT[:start] + TEXT[end:]
+    error = refused(bad)
+    assert "need a [kit]" in error.problem
+    assert error.line == nth_line_of(bad, "[[sample]]", 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "marker", "fragment"),
+    [
+        ('window = "sample_oral"', 'window = "sample_mouth"', "sample_mouth", "does not define"),
+        ('group = "oral"\n', 'group = "mouth"\n', 'group = "mouth"', "'group' must be one of"),
+        ('kind = "combing"', 'kind = "comb"', 'kind = "comb"', "'kind' must be one of"),
+        ('storage = "refrigerate"', 'storage = "fridge"', "fridge", "'storage' must be one of"),
+        ("temperature_c = 4\n", "temperature_c = 25\n", "temperature_c = 25", "contradictory"),
+        ("temperature_c = 4\n", 'temperature_c = "4"\n', 'temperature_c = "4"', "°C"),
+        ("order = 30\n", "order = 30.5\n", "order = 30.5", "'order' must be a whole number"),
+        ("order = 30\n", "order = true\n", "order = true", "'order' must be a whole number"),
+        ('item = "3"\n', "item = 3\n", "item = 3", "'item' must be"),
+        ('item = "3"\n', 'item = ""\n', 'item = ""', "'item' must be"),
+        (
+            'suggest_when = ["skin_exposure"]',
+            'suggest_when = ["skin_contact"]',
+            "skin_contact",
+            "unknown condition",
+        ),
+        ("optional = true", 'optional = "yes"', 'optional = "yes"', "'optional'"),
+        ('id = "fingernails"', 'id = "Finger Nails"', "Finger Nails", "invalid value"),
+        (
+            'order = 10\nwindow = "tox_urine"',
+            'order = 10\nwindow = "tox_urine"\ncolour = "red"',
+            'colour = "red"',
+            "unknown key 'colour'",
+        ),
+        (
+            "number_pattern = '^[A-Z0-9][A-Z0-9-]{3,23}$'",
+            "number_pattern = '^[A-Z0-9'",
+            "number_pattern = '^[A-Z0-9'",
+            "not a valid regular expression",
+        ),
+        (
+            "number_pattern = '^[A-Z0-9][A-Z0-9-]{3,23}$'",
+            "number_pattern = ''",
+            "number_pattern = ''",
+            "'number_pattern' must be",
+        ),
+        (
+            "number_pattern = '^[A-Z0-9][A-Z0-9-]{3,23}$'",
+            "number_pattern = '^[A-Z0-9][A-Z0-9-]{3,23}$'\nbarcode = true",
+            "barcode = true",
+            "unknown key 'barcode' in [kit]",
+        ),
+        (
+            'nl = "Set Seksuele Agressie (SAS)", ',
+            'nl = "", ',
+            'nl = ""',
+            "'label' has no text for: nl",
+        ),
+        (
+            'site = { en = "inside of the cheek", nl = "binnenkant van de wang", ',
+            'site = { en = "inside of the cheek", ',
+            'site = { en = "inside of the cheek"',
+            "'site' has no text for: nl",
+        ),
+        (
+            'note = { en = "After the oral swabs.", nl = "Na de mondwissers.", ',
+            'note = { en = "After the oral swabs.", ',
+            'note = { en = "After the oral swabs."',
+            "'note' has no text for: nl",
+        ),
+    ],
+)
+def test_bad_kit_or_sample_values_are_refused_at_their_line(
+    old: str, new: str, marker: str, fragment: str
+) -> None:
+    bad = edit(old, new)
+    error = refused(bad)
+    assert fragment in error.problem
+    assert error.line == line_of(bad, marker)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "marker", "fragment"),
+    [
+        ('id = "rectal_swabs"', 'id = "anal_swabs"', 'id = "anal_swabs"', "sample id"),
+        ('item = "16"', 'item = "15"', 'item = "15"', "kit item number '15'"),
+        ("order = 160", "order = 150", "order = 150", "sampling order 150"),
+    ],
+)
+def test_duplicate_sample_id_item_or_order_is_refused_at_the_second(
+    old: str, new: str, marker: str, fragment: str
+) -> None:
+    bad = edit(old, new)
+    error = refused(bad)
+    assert fragment in error.problem and "used twice" in error.problem
+    assert error.line == nth_line_of(bad, marker, 2)
+
+
+def test_a_sample_condition_over_several_lines_names_its_own_line() -> None:
+    bad = edit(
+        'suggest_when = ["vaginal_exposure", "penile_exposure"]',
+        'suggest_when = [\n  "vaginal_exposure",\n  "scrotal_exposure",\n]',
+    )
+    error = refused(bad)
+    assert error.line == line_of(bad, "scrotal_exposure")
+
+
+def test_sample_only_conditions_are_refused_for_windows() -> None:
+    bad = edit(
+        'applies_when = ["skin_exposure"]',
+        'applies_when = ["tampon_pad_used"]',
+    )
+    error = refused(bad)
+    assert "unknown condition" in error.problem
+    assert error.line == nth_line_of(bad, "tampon_pad_used", 1)  # the window's line
+
+
+def test_kit_written_as_a_list_of_tables_is_refused() -> None:
+    bad = edit("[kit]\n", "[[kit]]\n")
+    assert "[kit] table" in refused(bad).problem

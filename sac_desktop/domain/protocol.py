@@ -33,6 +33,29 @@ Format 1 (see ``resources/protocols/sac-be-2026.1.toml`` for a complete file)::
 
 The last band of a window without a closing time (the hepatitis B vaccine) leaves out
 ``until_hours`` and ``after``.
+
+The evidence kit (optional: a file without it has ``kit`` None and no samples)::
+
+    [kit]
+    label = { ... }
+    number_pattern = '^[A-Z0-9][A-Z0-9-]{3,23}$'   # the kit number typed from the box
+    source = "..."
+    [[sample]]
+    id = "oral_swabs"
+    item = "3"                 # the kit's own item number, as printed (unique)
+    group = "oral"             # its consent: "samples.<group>" (SAMPLE_GROUP_IDS), or
+                               # "toxicology"
+    kind = "swab"              # SAMPLE_KINDS
+    label = { ... }
+    site = { ... }
+    order = 30                 # the sampling order (unique)
+    window = "sample_oral"     # a [[window]] id; optional
+    suggest_when = ["oral_exposure"]   # any one is enough; empty: always
+    optional = false           # offered, not insisted on (fingernail scrapings)
+    storage = "dry_room"       # STORAGES
+    temperature_c = 20
+    note = { ... }             # optional
+    source = "..."             # optional
 """
 
 from __future__ import annotations
@@ -84,6 +107,46 @@ CONDITIONS = frozenset(
     }
 )
 ANCHORS = frozenset({"last_exposure", "first_dose", "visit"})
+#: Conditions only a sample can depend on, derived from the forensic history by
+#: ``sampling.sample_conditions`` (not by ``intake.conditions``).
+SAMPLE_ONLY_CONDITIONS = frozenset({"tampon_pad_used"})
+SAMPLE_CONDITIONS = CONDITIONS | SAMPLE_ONLY_CONDITIONS
+#: The sample groups that have their own consent item ("samples.<group>"); the same keys
+#: as ``consent.SAMPLE_GROUPS`` (checked by a test: consent imports this module's users).
+SAMPLE_GROUP_IDS = frozenset(
+    {
+        "reference_dna",
+        "oral",
+        "skin",
+        "fingernails",
+        "pubic_hair",
+        "genital",
+        "penile",
+        "anal",
+        "clothing",
+        "tampon_pad",
+    }
+)
+#: A sample group without a "samples." consent: toxicology has its own consent item.
+TOXICOLOGY = "toxicology"
+SAMPLE_KINDS = frozenset(
+    {"swab", "urine", "blood", "hair", "scraping", "combing", "clothing", "tampon_pad"}
+)
+
+
+class Storage(StrEnum):
+    DRY_ROOM = "dry_room"  # air-dried, kept at room temperature
+    REFRIGERATE = "refrigerate"
+    FREEZE = "freeze"
+
+
+#: The storage temperatures (°C, inclusive) each way of keeping a sample allows: a value
+#: outside its range is a contradiction (a frozen sample at 20 °C).
+STORAGE_TEMPERATURES: dict[Storage, tuple[float, float]] = {
+    Storage.DRY_ROOM: (10, 30),
+    Storage.REFRIGERATE: (0, 10),
+    Storage.FREEZE: (-90, -1),
+}
 #: The longest span a file may give (100 years): beyond it a number is a typo, and
 #: infinity or NaN would break the date arithmetic of every case.
 MAX_DAYS = 36_525
@@ -199,6 +262,59 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class Kit:
+    """The evidence kit the protocol's samples belong to (the Belgian SAS kit)."""
+
+    label: Mapping[str, str]
+    number_pattern: str  # a regular expression the whole kit number must match
+    source: str
+
+    def text(self, language: str) -> str:
+        return self.label.get(language) or self.label["en"]
+
+    def number_ok(self, number: str) -> bool:
+        """Whether a kit number typed from the box has the kit's form."""
+        return re.fullmatch(self.number_pattern, number) is not None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One item of the kit: what it is, which consent it needs, when it is suggested,
+    the clock it follows and how it is kept."""
+
+    id: str
+    item: str  # the kit's own item number, as printed
+    group: str  # a SAMPLE_GROUP_IDS key, or TOXICOLOGY
+    kind: str  # one of SAMPLE_KINDS
+    label: Mapping[str, str]
+    site: Mapping[str, str]
+    order: int  # sampling order: lower first
+    window: str | None  # a window id, or None
+    suggest_when: tuple[str, ...]  # any one of these conditions; empty: always
+    storage: Storage
+    temperature_c: float
+    note: Mapping[str, str] | None = None
+    optional: bool = False
+    source: str = ""
+
+    @property
+    def consent_item(self) -> str:
+        """The consent item it needs: ``samples.oral``, or ``toxicology``."""
+        return TOXICOLOGY if self.group == TOXICOLOGY else f"samples.{self.group}"
+
+    def text(self, language: str) -> str:
+        return self.label.get(language) or self.label["en"]
+
+    def site_text(self, language: str) -> str:
+        return self.site.get(language) or self.site["en"]
+
+    def note_text(self, language: str) -> str:
+        if not self.note:
+            return ""
+        return self.note.get(language) or self.note["en"]
+
+
+@dataclass(frozen=True)
 class Protocol:
     id: str
     version: str
@@ -209,6 +325,8 @@ class Protocol:
     followups: tuple[FollowUpStep, ...]
     checklist: tuple[ChecklistItem, ...] = ()
     drugs: tuple[Drug, ...] = ()
+    kit: Kit | None = None
+    samples: tuple[Sample, ...] = ()  # in the file's order (sort by ``order`` to sample)
 
     @property
     def key(self) -> str:
@@ -233,11 +351,21 @@ class Protocol:
                 return drug
         raise KeyError(drug_id)
 
+    def sample(self, sample_id: str) -> Sample:
+        for sample in self.samples:
+            if sample.id == sample_id:
+                return sample
+        raise KeyError(sample_id)
+
 
 # -- parsing --------------------------------------------------------------------------
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
 _TOML_LINE = re.compile(r"at line (\d+)")
+#: A kit's item number as printed: "3", "12a", "A-4".
+_ITEM = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]{0,15}$")
+#: The coldest and warmest storage temperature a file may give (°C).
+MIN_CELSIUS, MAX_CELSIUS = -200, 40
 #: A table header, ``[clock]`` or ``[[window]]``, with optional spaces and a comment.
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*(\]\]?)\s*(?:#.*)?$")
 
@@ -362,6 +490,8 @@ class _Checker:
             "followup",
             "checklist",
             "drug",
+            "kit",
+            "sample",
         }
         for key in data:
             if key not in known:
@@ -400,7 +530,207 @@ class _Checker:
                     f"'after_item' names {step.after_item!r}, which is not a checklist item",
                     self.lines.of("followup", index, "after_item"),
                 )
-        return Protocol(pid, version, title, acute, highlight, windows, followups, checklist, drugs)
+        kit = self.kit()
+        samples = tuple(self.sample(s, i, window_ids) for i, s in enumerate(self.list_of("sample")))
+        if samples and kit is None:
+            raise self.fail("[[sample]] tables need a [kit] table", self.lines.of("sample", 0))
+        self.unique([s.id for s in samples], "sample")
+        self.unique_values(samples, "item", "the kit item number")
+        self.unique_values(samples, "order", "the sampling order")
+        return Protocol(
+            pid,
+            version,
+            title,
+            acute,
+            highlight,
+            windows,
+            followups,
+            checklist,
+            drugs,
+            kit,
+            samples,
+        )
+
+    # -- the kit ----------------------------------------------------------------------
+    def _table_line(self, header: str, key: str | None = None) -> int | None:
+        """The line of ``key`` in the single table ``[header]`` (its header line when
+        the key is absent or None); None without that table."""
+        lines = self.lines.lines
+        for number, line in enumerate(lines):
+            if _header(line) == f"[{header}]":
+                if key is None:
+                    return number + 1
+                for later in range(number + 1, len(lines)):
+                    text = lines[later].strip()
+                    if _header(text) is not None:
+                        break
+                    if re.match(rf"^{re.escape(key)}\s*=", text):
+                        return later + 1
+                return number + 1
+        return None
+
+    def kit(self) -> Kit | None:
+        raw = self.data.get("kit")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "'kit' must be written as a [kit] table", self.lines.of(None, key="kit")
+            )
+        for key in raw:
+            if key not in ("label", "number_pattern", "source"):
+                raise self.fail(f"unknown key {key!r} in [kit]", self._table_line("kit", key))
+        label = self.translations(raw, "label", self._table_line("kit", "label"))
+        if label is None:
+            raise self.fail(
+                "'label' must give the text in en, nl, fr and de", self._table_line("kit")
+            )
+        pattern_line = self._table_line("kit", "number_pattern")
+        pattern = raw.get("number_pattern")
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise self.fail("'number_pattern' must be a non-empty regular expression", pattern_line)
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise self.fail(
+                f"'number_pattern' is not a valid regular expression: {exc}", pattern_line
+            ) from exc
+        source = raw.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise self.fail("'source' must be a non-empty text", self._table_line("kit", "source"))
+        return Kit(label, pattern, source)
+
+    def translations(
+        self, table: Mapping[str, Any], key: str, line: int | None
+    ) -> dict[str, str] | None:
+        """A ``{ en = ..., nl = ..., fr = ..., de = ... }`` value; None when absent."""
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(f"{key!r} must give the text in en, nl, fr and de", line)
+        missing = [lang for lang in LANGUAGES if not str(value.get(lang, "")).strip()]
+        if missing:
+            raise self.fail(f"{key!r} has no text for: {', '.join(missing)}", line)
+        return {lang: str(value[lang]) for lang in LANGUAGES}
+
+    def sample(self, raw: dict[str, Any], index: int, window_ids: set[str]) -> Sample:
+        allowed = {
+            "id",
+            "item",
+            "group",
+            "kind",
+            "label",
+            "site",
+            "order",
+            "window",
+            "suggest_when",
+            "optional",
+            "storage",
+            "temperature_c",
+            "note",
+            "source",
+        }
+        self.keys(raw, allowed, "sample", index)
+
+        def line(key: str) -> int:
+            return self.lines.of("sample", index, key)
+
+        sid = self.text(raw, "id", "sample", index, pattern=_ID)
+        item = raw.get("item")
+        if not isinstance(item, str) or not _ITEM.match(item):
+            raise self.fail(
+                f'\'item\' must be the kit\'s item number as a text ("3", "12a"), not {item!r}',
+                line("item"),
+            )
+        group = raw.get("group")
+        groups = SAMPLE_GROUP_IDS | {TOXICOLOGY}
+        if group not in groups:
+            raise self.fail(
+                f"'group' must be one of {', '.join(sorted(groups))}, not {group!r}",
+                line("group"),
+            )
+        kind = raw.get("kind")
+        if kind not in SAMPLE_KINDS:
+            raise self.fail(
+                f"'kind' must be one of {', '.join(sorted(SAMPLE_KINDS))}, not {kind!r}",
+                line("kind"),
+            )
+        label = self.label(raw, "sample", index)
+        site = self.translations(raw, "site", line("site"))
+        if site is None:
+            raise self.fail("'site' must give the text in en, nl, fr and de", line("id"))
+        note = self.translations(raw, "note", line("note"))
+        order = raw.get("order")
+        if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 100_000:
+            raise self.fail(
+                f"'order' must be a whole number from 0 to 100000, not {order!r}", line("order")
+            )
+        window = raw.get("window")
+        if window is not None and (not isinstance(window, str) or window not in window_ids):
+            raise self.fail(
+                f"'window' names {window!r}, which this file does not define", line("window")
+            )
+        suggest = raw.get("suggest_when", [])
+        suggest_line = line("suggest_when")
+        if not isinstance(suggest, list) or not all(isinstance(v, str) for v in suggest):
+            raise self.fail("'suggest_when' must be a list of condition names", suggest_line)
+        for condition in suggest:
+            if condition not in SAMPLE_CONDITIONS:
+                quoted = (f'"{condition}"', f"'{condition}'")
+                where = self.lines.containing("sample", index, suggest_line, *quoted)
+                raise self.fail(f"unknown condition {condition!r}", where)
+        optional = raw.get("optional", False)
+        if not isinstance(optional, bool):
+            raise self.fail("'optional' must be true or false", line("optional"))
+        storage = raw.get("storage")
+        if storage not in [s.value for s in Storage]:
+            raise self.fail(
+                f"'storage' must be one of {', '.join(s.value for s in Storage)}, not {storage!r}",
+                line("storage"),
+            )
+        temperature = raw.get("temperature_c")
+        if not _finite(temperature, MAX_CELSIUS) or temperature < MIN_CELSIUS:
+            raise self.fail(
+                f"'temperature_c' must be a number of °C from {MIN_CELSIUS} to {MAX_CELSIUS}",
+                line("temperature_c"),
+            )
+        low, high = STORAGE_TEMPERATURES[Storage(storage)]
+        if not low <= temperature <= high:
+            raise self.fail(
+                f"contradictory: {storage!r} storage at {temperature:g} °C "
+                f"(expected {low:g} to {high:g} °C)",
+                line("temperature_c"),
+            )
+        source = raw.get("source", "")
+        if not isinstance(source, str):
+            raise self.fail("'source' must be a text", line("source"))
+        return Sample(
+            sid,
+            item,
+            str(group),
+            str(kind),
+            label,
+            site,
+            order,
+            window,
+            tuple(suggest),
+            Storage(storage),
+            float(temperature),
+            note,
+            optional,
+            source,
+        )
+
+    def unique_values(self, samples: tuple[Sample, ...], key: str, what: str) -> None:
+        seen: set[object] = set()
+        for index, sample in enumerate(samples):
+            value = getattr(sample, key)
+            if value in seen:
+                raise self.fail(
+                    f"{what} {value!r} is used twice", self.lines.of("sample", index, key)
+                )
+            seen.add(value)
 
     def checklist_item(
         self, raw: dict[str, Any], index: int, window_ids: set[str], drug_ids: set[str]
