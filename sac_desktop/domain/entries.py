@@ -31,6 +31,14 @@ KIND_NO_INJURY = "injury.none_found"  # the explicit absence of injury (region o
 KIND_PHOTO_IMPORTED = "photo.imported"  # a photograph stored in the vault (domain.photos)
 KIND_PHOTO_DESCRIBED = "photo.described"  # its scale note and the injuries it shows
 KIND_PHOTO_SEALED = "photo.sealed"  # consent withdrawn: hidden from every view
+KIND_EVIDENCE_KIT = "evidence.kit"  # the kit's number, as printed on its box
+KIND_EVIDENCE_ITEM = "evidence.item"  # a sample or item collected (domain.evidence)
+KIND_EVIDENCE_NOT_TAKEN = "evidence.not_taken"  # a suggested sample deliberately not taken
+KIND_EVIDENCE_RETENTION = "evidence.retention"  # an item's retention date set again
+KIND_CUSTODY_MOVE = "custody.move"  # sealed, stored, handed over, received, returned, destroyed
+KIND_CUSTODY_RECEIPT = "custody.receipt"  # the receiving police inspector's own record
+KIND_COMPLAINT = "evidence.complaint"  # the decision to file a police complaint (or not yet)
+KIND_REQUISITION = "evidence.requisition"  # a judicial requisition: its own route to justice
 
 #: Current payload schema version of every entry kind.
 CURRENT_SCHEMA: dict[str, int] = {
@@ -46,6 +54,14 @@ CURRENT_SCHEMA: dict[str, int] = {
     KIND_PHOTO_IMPORTED: 1,
     KIND_PHOTO_DESCRIBED: 1,
     KIND_PHOTO_SEALED: 1,
+    KIND_EVIDENCE_KIT: 1,
+    KIND_EVIDENCE_ITEM: 1,
+    KIND_EVIDENCE_NOT_TAKEN: 1,
+    KIND_EVIDENCE_RETENTION: 1,
+    KIND_CUSTODY_MOVE: 1,
+    KIND_CUSTODY_RECEIPT: 1,
+    KIND_COMPLAINT: 1,
+    KIND_REQUISITION: 1,
 }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sac_desktop.domain import checklist as ck
+from sac_desktop.domain import evidence as ev
 from sac_desktop.domain import injuries as inj
 from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.consent import KIND_CONSENT, ConsentRecord, record_from_payload
@@ -52,6 +53,7 @@ class CaseState:
     followups: dict[str, ck.FollowUpRecord] = field(default_factory=dict)
     photos: dict[str, PhotoRecord] = field(default_factory=dict)  # sealed ones included
     injuries: inj.Injuries = field(default_factory=inj.Injuries)
+    evidence: ev.Evidence = field(default_factory=ev.Evidence)
 
     def value(self, key: str, default: Any = None) -> Any:
         version = self.fields.get(key)
@@ -111,6 +113,8 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 entry_id=entry.id,
                 moved=bool(payload.get("moved", False)),
             )
+        elif entry.kind in ev.KINDS:
+            ev.fold(state.evidence, entry.kind, entry.payload, entry.id, entry.author, entry.at_utc)
         elif entry.kind in (inj.KIND_INJURY, inj.KIND_NO_INJURY):
             meta = inj.EntryMeta(entry.id, entry.author, entry.role, entry.at_utc, entry.supersedes)
             inj.fold(state.injuries, entry.kind, entry.payload, meta)

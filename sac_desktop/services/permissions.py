@@ -29,6 +29,7 @@ class Area(StrEnum):
     ACCOUNTS = "accounts"
     SETTINGS = "settings"
     AUDIT = "audit"  # verifying the trail, lifting a sign-in throttle
+    RECEIPT = "receipt"  # a police inspector's record of receiving evidence handed to them
 
 
 NURSE, DOCTOR, PSY, POLICE, COORD = (
@@ -58,8 +59,16 @@ PERMISSIONS: dict[Area, dict[Op, frozenset[Role]]] = {
     },
     Area.CUSTODY: {
         Op.READ: frozenset({NURSE, DOCTOR, COORD}),
-        Op.WRITE: frozenset({NURSE, DOCTOR}),
+        # The coordinator writes one move only, the destruction after the retention date
+        # (services.evidence checks it): never a handover.
+        Op.WRITE: frozenset({NURSE, DOCTOR, COORD}),
         Op.SEE_EXISTENCE: frozenset({NURSE, DOCTOR, COORD, POLICE}),
+    },
+    # Police inspectors read the handovers they took part in (nothing else of a case) and
+    # record their own receipt of them.
+    Area.RECEIPT: {
+        Op.READ: frozenset({POLICE, NURSE, DOCTOR, COORD}),
+        Op.WRITE: frozenset({POLICE}),
     },
     Area.ACCOUNTS: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},
     Area.SETTINGS: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},
@@ -88,8 +97,17 @@ def require(actor: Actor, area: Area, op: Op) -> None:
         raise Forbidden(area, op)
 
 
+#: Entry kinds whose area is not the one their prefix names.
+KIND_AREAS: dict[str, Area] = {
+    "custody.receipt": Area.RECEIPT,
+    "evidence.retention": Area.SETTINGS,  # the coordinator sets retention dates again
+}
+
+
 def area_of(kind: str, section: str | None = None) -> Area:
     """The area an entry belongs to, by its kind (and section for field entries)."""
+    if kind in KIND_AREAS:
+        return KIND_AREAS[kind]
     if kind == KIND_FIELD_SET and section is not None:
         return SECTION_AREAS.get(section, Area.CASE)
     if kind in (KIND_CASE_OPENED, KIND_FIELD_SET):

@@ -14,6 +14,7 @@ from sac_desktop.security.keys import VaultKey
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
 from sac_desktop.services.checklist import ChecklistService
+from sac_desktop.services.evidence import EvidenceService
 from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.permissions import Area, Op, require
 from sac_desktop.services.photos import PhotoService
@@ -49,6 +50,7 @@ class Session:
         self.checklist = ChecklistService(self.record)
         self.injuries = InjuryService(self.record)
         self.photos = PhotoService(self.record)
+        self.evidence = EvidenceService(self.record)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)
