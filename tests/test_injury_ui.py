@@ -314,19 +314,22 @@ def _mnemonics(root: QWidget) -> list[tuple[str, str]]:
     return found
 
 
-def test_every_mnemonic_on_the_injury_tab_is_unique(
+def test_every_mnemonic_on_the_injury_and_evidence_tabs_is_unique(
     window: MainWindow, demo_accounts, qtbot, clock: FixedClock
 ) -> None:  # type: ignore[no-untyped-def]
     """Alt+letter reaches one control: with two, Qt only moves between them."""
     nurse = demo_accounts[Role.FORENSIC_NURSE]
     _sign_in(window, nurse.username, nurse.password)
     case_id = _case(window, clock)
-    _open(window, case_id, qtbot)
-    letters = _mnemonics(window)
-    seen: dict[str, str] = {}
-    clashes = []
-    for letter, text in letters:
-        if letter in seen:
-            clashes.append((seen[letter], text))
-        seen[letter] = text
-    assert clashes == []
+    panel = _open(window, case_id, qtbot)
+    view = window.vault_page.case_view
+    assert view is not None
+    for tab in (panel, view.evidence):  # the injuries, then the evidence
+        view.tabs.setCurrentWidget(tab)
+        seen: dict[str, str] = {}
+        clashes = []
+        for letter, text in _mnemonics(window):
+            if letter in seen:
+                clashes.append((seen[letter], text))
+            seen[letter] = text
+        assert clashes == []

@@ -33,6 +33,7 @@ from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import Translator
 from sac_desktop.services.checklist import ChecklistService
 from sac_desktop.services.clock import case_values
+from sac_desktop.services.evidence import EvidenceService
 from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.intake import IntakeView
 from sac_desktop.services.permissions import Area, Op, allowed, area_of
@@ -41,6 +42,7 @@ from sac_desktop.services.record import RecordService
 from sac_desktop.ui.autosave import DraftAutosaver
 from sac_desktop.ui.clock_panel import ClockPanel
 from sac_desktop.ui.consent_panel import ConsentDialog, ConsentPanel
+from sac_desktop.ui.evidence_panel import EvidencePanel
 from sac_desktop.ui.injury_panel import InjuryPanel
 from sac_desktop.ui.intake_form import IntakeForm
 from sac_desktop.ui.medical_panel import MedicalPanel
@@ -67,6 +69,7 @@ class CaseView(QWidget):
         injuries: InjuryService,
         photos: PhotoService,
         runner: TaskRunner,
+        evidence: EvidenceService,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -94,12 +97,14 @@ class CaseView(QWidget):
             record.staff_names().get(record.actor.user_id, ""),
         )
         self.injuries = InjuryPanel(t, injuries, photos, runner, error, describe, expected)
+        self.evidence = EvidencePanel(t, evidence, error, describe, expected, record.staff_names)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
         self.tabs.addTab(self.form, "")
         self.tabs.addTab(self.consent, "")
         self.tabs.addTab(self.medical, "")
         self.tabs.addTab(self.injuries, "")
+        self.tabs.addTab(self.evidence, "")
         self.tabs.addTab(record_tab, "")
         self.record_tab = record_tab
         self.clock_panel = ClockPanel(t)
@@ -138,8 +143,10 @@ class CaseView(QWidget):
         self.timer.start()
         self.retranslate(t)
         self.injuries.show_case(state, self.can_write)
+        self.evidence.show_case(state, self.can_write)
         self.medical.changed.connect(self.reload_state)
         self.injuries.changed.connect(self.reload_state)
+        self.evidence.changed.connect(self.reload_state)
         if not self.can_write:
             self.tabs.setCurrentWidget(record_tab)  # readers see the record first
 
@@ -184,6 +191,8 @@ class CaseView(QWidget):
             self.medical.table.setFocus()
         elif widget is self.injuries:
             self.injuries.map.setFocus()
+        elif widget is self.evidence:
+            self.evidence.suggestions.setFocus()
         elif widget is not None:
             widget.setFocus()
 
@@ -249,6 +258,7 @@ class CaseView(QWidget):
             page.loaded = dict(values.get(section, {}))
         self.record_changed.emit()
         self.injuries.show_case(self.state, self.can_write)
+        self.evidence.show_case(self.state, self.can_write)
         self.refresh_derived(full=True)
 
     # -- derived ----------------------------------------------------------------------
@@ -346,6 +356,7 @@ class CaseView(QWidget):
         self.consent.retranslate(t)
         self.medical.retranslate(t)
         self.injuries.retranslate(t)
+        self.evidence.retranslate(t)
         self.clock_panel.retranslate(t)
         # No mnemonics on the tabs (Ctrl+1, 2, 3 reach them): Alt letters stay free for
         # the buttons inside them ("Add: episode", "Record a decision").
@@ -353,8 +364,9 @@ class CaseView(QWidget):
         self.tabs.setTabText(1, t._("Consent"))
         self.tabs.setTabText(2, t._("Medical"))
         self.tabs.setTabText(3, t._("Injuries"))
-        self.tabs.setTabText(4, t._("Record"))
-        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+5)"))
+        self.tabs.setTabText(4, t._("Evidence"))
+        self.tabs.setTabText(5, t._("Record"))
+        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+6)"))
         self.refresh_derived()
 
     def stop(self) -> None:
@@ -382,4 +394,5 @@ class CaseView(QWidget):
                 widget.blockSignals(False)
         self.consent.model.set_consents({}, {})
         self.injuries.clear()
+        self.evidence.clear()
         self.clock_panel.clear()

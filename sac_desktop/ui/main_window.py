@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
@@ -53,6 +54,7 @@ from sac_desktop.ui.admin import AdminPage
 from sac_desktop.ui.case_list import CaseListPanel
 from sac_desktop.ui.case_view import CaseView
 from sac_desktop.ui.clipboard import clear_clipboard, copy_sensitive
+from sac_desktop.ui.evidence_page import EvidencePage, HandoversPage
 from sac_desktop.ui.followups_page import FollowUpsPage
 from sac_desktop.ui.idle import IdleWatcher
 from sac_desktop.ui.layout import centre_column, read_only_table, title_label
@@ -330,12 +332,20 @@ class MainWindow(QMainWindow):
         self.followups_button = QPushButton()
         self.followups_button.setObjectName("followUpsButton")
         self.followups_button.clicked.connect(self.open_followups)
+        self.evidence_button = QPushButton()
+        self.evidence_button.setObjectName("evidenceButton")
+        self.evidence_button.clicked.connect(lambda: self.open_evidence())
+        self.handovers_button = QPushButton()
+        self.handovers_button.setObjectName("handoversButton")
+        self.handovers_button.clicked.connect(self.open_handovers)
         self.password_button = QPushButton()
         self.password_button.setObjectName("myPassword")
         self.password_button.clicked.connect(self.change_password)
         top = QHBoxLayout()
         top.addWidget(self.new_case_button)
         top.addWidget(self.followups_button)
+        top.addWidget(self.evidence_button)
+        top.addWidget(self.handovers_button)
         top.addWidget(self.admin_button)
         top.addStretch(1)
         top.addWidget(self.language_label)
@@ -355,6 +365,12 @@ class MainWindow(QMainWindow):
         self.followups_page = FollowUpsPage(self.t)
         self.followups_page.back_requested.connect(self._back_to_cases)
         self.followups_page.case_activated.connect(self._open_from_followups)
+        self.evidence_page = EvidencePage(self.t)
+        self.evidence_page.describe = lambda error: describe(self.t, error)
+        self.evidence_page.back_requested.connect(self._back_to_cases)
+        self.evidence_page.case_activated.connect(self._open_from_followups)
+        self.handovers_page = HandoversPage(self.t)
+        self.handovers_page.describe = lambda error: describe(self.t, error)
         self.stack = QStackedWidget()
         for page in (
             self.start_page,
@@ -363,6 +379,8 @@ class MainWindow(QMainWindow):
             self.vault_page,
             self.admin_page,
             self.followups_page,
+            self.evidence_page,
+            self.handovers_page,
         ):
             self.stack.addWidget(page)
         central = QWidget()
@@ -459,6 +477,9 @@ class MainWindow(QMainWindow):
         self.followups_button.setVisible(
             bool(self.signed_in and allowed(Role(self.signed_in.account.role), Area.CASE, Op.READ))
         )
+        role = Role(self.signed_in.account.role) if self.signed_in else None
+        self.evidence_button.setVisible(role is not None and allowed(role, Area.CUSTODY, Op.READ))
+        self.handovers_button.setVisible(role is not None and allowed(role, Area.RECEIPT, Op.WRITE))
         self.lock_button.setVisible(signed)
         self.password_button.setVisible(signed)
         self.admin_button.setVisible(
@@ -492,6 +513,11 @@ class MainWindow(QMainWindow):
         self.followups_button.setText(t._("Follow-&ups"))
         self.followups_button.setAccessibleName(t._("Follow-ups of every case"))
         self.followups_page.retranslate(t)
+        self.evidence_button.setText(t._("Evidence"))
+        self.evidence_button.setAccessibleName(t._("Evidence kept by the centre"))
+        self.evidence_page.retranslate(t)
+        self.handovers_button.setText(t._("Evidence &handed to me"))
+        self.handovers_page.retranslate(t)
         self.admin_button.setText(t._("A&dministration"))
         self.admin_button.setAccessibleName(t._("Administration"))
         self.admin_page.retranslate(t)
@@ -611,6 +637,8 @@ class MainWindow(QMainWindow):
         self._reload_cases()
         self.stack.setCurrentWidget(self.vault_page)
         self.vault_page.cases.setFocus()
+        if allowed(session.actor.role, Area.RECEIPT, Op.WRITE):
+            self.open_handovers()  # a police inspector: their handovers, nothing else
         if self.vault_page.case_model.rowCount() > 0:
             self.vault_page.cases.selectRow(0)
         self.checkpoint_timer.start()
@@ -747,6 +775,8 @@ class MainWindow(QMainWindow):
         self.vault_page.case_panel.set_source(None)
         self.admin_page.clear()
         self.followups_page.clear()
+        self.evidence_page.clear()
+        self.handovers_page.clear()
         for widget in QApplication.topLevelWidgets():
             if widget is not self and widget.isWindow() and widget.isVisible():
                 widget.close()  # secondary windows and dialogs may show case data
@@ -815,6 +845,28 @@ class MainWindow(QMainWindow):
             self._show_error(exc)
             return
         self.stack.setCurrentWidget(self.followups_page)
+
+    def open_evidence(self, today: date | None = None) -> None:
+        """Evidence across all cases: kept, due within 30 days, past, unconfirmed."""
+        if self.session is None:
+            return
+        try:
+            self.evidence_page.load(self.session.evidence, today)
+        except (Forbidden, VaultError) as exc:
+            self._show_error(exc)
+            return
+        self.stack.setCurrentWidget(self.evidence_page)
+
+    def open_handovers(self) -> None:
+        """A police inspector's own handovers (never a case)."""
+        if self.session is None:
+            return
+        try:
+            self.handovers_page.load(self.session.evidence)
+        except (Forbidden, VaultError) as exc:
+            self._show_error(exc)
+            return
+        self.stack.setCurrentWidget(self.handovers_page)
 
     def _open_from_followups(self, case_id: str) -> None:
         self.stack.setCurrentWidget(self.vault_page)
@@ -904,6 +956,7 @@ class MainWindow(QMainWindow):
             self.session.injuries,
             self.session.photos,
             self.runner,
+            self.session.evidence,
         )
         view.record_changed.connect(self._case_written)
         self.vault_page.set_case_view(view)

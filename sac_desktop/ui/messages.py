@@ -5,6 +5,7 @@ from __future__ import annotations
 from sac_desktop.i18n import Translator
 from sac_desktop.services.checklist import Refused
 from sac_desktop.services.errors import Forbidden, VaultError
+from sac_desktop.services.evidence import EvidenceRefused
 from sac_desktop.services.injuries import InjuryProblems, InjuryRefused
 from sac_desktop.services.installation import (
     AccountInactive,
@@ -49,6 +50,7 @@ WITH_MESSAGE: tuple[type[BaseException], ...] = (
 
 EXPECTED: tuple[type[BaseException], ...] = (
     *WITH_MESSAGE,
+    EvidenceRefused,
     InjuryProblems,
     Refused,
     ConsentMissing,
@@ -86,6 +88,8 @@ def describe(t: Translator, error: BaseException) -> str:
         ) % {"item": item_text(t._, error.item)}
     if isinstance(error, ConsentIncomplete | InjuryProblems):
         return "\n".join(t._(p.message) for p in error.problems)
+    if isinstance(error, EvidenceRefused):  # a rule of custody or of the record, in words
+        return t._(error.message) % error.params if error.params else t._(error.message)
     if isinstance(error, WITH_MESSAGE):
         return t._(str(getattr(error, "message", "")))
     if isinstance(error, Throttled):

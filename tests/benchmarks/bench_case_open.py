@@ -138,6 +138,7 @@ def open_view(
         session.injuries,
         session.photos,
         runner,
+        session.evidence,
     )
     view.resize(1400, 860)
     view.tabs.setCurrentWidget(view.injuries)
