@@ -362,7 +362,7 @@ class InjuryPanel(QWidget):
 
         self.diagram_box = QComboBox()
         self.diagram_box.setObjectName("diagramChoice")
-        self.diagram_box.setMinimumContentsLength(16)
+        self.diagram_box.setMinimumContentsLength(10)
         self.diagram_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
     QGraphicsView,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -355,10 +356,12 @@ class PhotoPanel(QGroupBox):
         self.offer_box.setLayout(offer_row)
         offer_row.setContentsMargins(0, 0, 0, 0)
         self.offer_box.hide()
-        buttons = QHBoxLayout()
-        for button in (self.import_button, self.camera_button, self.view_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows: the German and French words are long, and the tab must fit 1440 px.
+        buttons = QGridLayout()
+        buttons.addWidget(self.import_button, 0, 0)
+        buttons.addWidget(self.view_button, 0, 1)
+        buttons.addWidget(self.camera_button, 1, 0)
+        buttons.setColumnStretch(2, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.offer_box)
         layout.addWidget(self.list, 1)
@@ -638,12 +641,15 @@ class PhotoPanel(QGroupBox):
         self.camera_button.setText(t._("Camera &folder…"))
         self.view_button.setText(t._("&View…"))
         self.offer_button.setText(t._("Import them"))
-        self.delete_source.setText(t._("Delete from the camera folder after a verified import"))
-        self.delete_source.setAccessibleName(self.delete_source.text())
+        self.delete_source.setText(t._("Delete the camera's copy"))
+        self.delete_source.setAccessibleName(
+            t._("Delete from the camera folder after a verified import")
+        )
         self.delete_note.setText(
             t._(
-                "An ordinary delete: on memory cards and SSDs, secure erasure cannot be "
-                "promised. Follow the centre's procedure for the card."
+                "Only after the stored copy was read back and matched. An ordinary delete: "
+                "on memory cards and SSDs, secure erasure cannot be promised. Follow the "
+                "centre's procedure for the card."
             )
         )
         # The injury panel shows the case again after this (the list's words).
