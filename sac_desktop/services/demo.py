@@ -15,6 +15,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.custody import Move
 from sac_desktop.domain.diagrams import Diagram
 from sac_desktop.domain.localtime import format_local
 from sac_desktop.domain.roles import Actor, Role
@@ -117,7 +118,16 @@ def make_demo(
                 clock.advance(hours=rng.randint(2, 14))
                 if recent is not None:
                     clock.current = max(clock.current, end - timedelta(hours=recent))
-                _one_case(rng, index, cases, clock, nurse, physician, psychologist)
+                _one_case(
+                    rng,
+                    index,
+                    cases,
+                    clock,
+                    nurse,
+                    physician,
+                    psychologist,
+                    ids[Role.POLICE_INSPECTOR],
+                )
         clock.current = max(clock.current + timedelta(minutes=5), end)
     finally:
         signed_in.session.close()
@@ -158,6 +168,7 @@ def _one_case(
     nurse: Session,
     physician: Session,
     psychologist: Session,
+    police_account: str,
 ) -> None:
     case_id, _number = nurse.record.create_case()
     record = nurse.record
@@ -242,6 +253,7 @@ def _one_case(
     _checklist(case_id, clock, nurse)
     photographs = index >= cases_total - 3  # the most recent cases have pictures
     _injuries(rng, index, case_id, clock, nurse, photographs)
+    _evidence(rng, index, case_id, clock, nurse, police_account)
     if index % 3 == 0:  # a correction: the history keeps both values, with who and when
         clock.advance(minutes=25)
         physician.record.record_fields(case_id, "medical", {"weight_kg": rng.choice([55, 66, 82])})
@@ -397,3 +409,72 @@ def synthetic_photograph(
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85, exif=exif.tobytes())
     return out.getvalue()
+
+
+def _evidence(
+    rng: random.Random,
+    index: int,
+    case_id: str,
+    clock: FixedClock,
+    nurse: Session,
+    police_account: str,
+) -> None:
+    """A kit with the first suggested samples, sealed and stored; a complaint decision;
+    for some cases a complaint filed and an item handed to the police."""
+    service = nurse.evidence
+    state = nurse.record.open_case(case_id)
+    suggestions = [s for s in service.suggestions(state) if not s.sample.optional][:4]
+    groups = {s.sample.group for s in suggestions}
+    for group in sorted(groups):
+        item = "toxicology" if group == "toxicology" else f"samples.{group}"
+        if item not in state.consents:
+            nurse.record.record_consent(
+                case_id,
+                {
+                    "item": item,
+                    "decision": "given",
+                    "given_by": "person",
+                    "at_local": _local(clock),
+                    "interpreter": False,
+                },
+            )
+    clock.advance(minutes=5)
+    service.set_kit(case_id, f"SAS-DEMO-{index + 1:05d}")
+    taken = []
+    for number, suggestion in enumerate(suggestions, start=1):
+        clock.advance(minutes=3)
+        taken.append(
+            service.record_item(
+                case_id,
+                {
+                    "sample": suggestion.sample.id,
+                    "collected_local": _local(clock),
+                    "seal_number": f"DEMO-{index + 1:04d}-{number:02d}",
+                    "location": rng.choice(["evidence fridge 1", "evidence freezer", "dry room"]),
+                },
+            )
+        )
+    decision = ["later", "later", "declined", "filed"][index % 4]
+    details = {"at_local": _local(clock)}
+    if decision == "filed":
+        details.update(report_number=f"DEMO.PV.{index + 1:05d}/2026", inspector="Demo Inspector")
+    service.set_complaint(case_id, decision, details)
+    if decision == "filed" and taken:
+        clock.advance(minutes=20)
+        service.move(
+            case_id,
+            taken[0],
+            Move.HAND_TO_POLICE,
+            {
+                "at_local": _local(clock),
+                "released_by": {"name": "Demo Nurse", "service": "Training centre"},
+                "received_by": {
+                    "name": "Demo Inspector",
+                    "service": "Demo police zone",
+                    "number": "DEMO-7",
+                    "account": police_account,  # the demo inspector sees this handover
+                },
+                "justice_reference": f"PACOS DEMO/{index + 1:06d}",
+                "purpose": "complaint filed",
+            },
+        )
