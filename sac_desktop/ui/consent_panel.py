@@ -31,7 +31,14 @@ from sac_desktop.domain.consent import (
     item_text,
 )
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.ui.layout import buddied_rows, message_label, named_button, read_only_table
+from sac_desktop.ui.layout import (
+    attempt,
+    buddied_rows,
+    message_label,
+    named_button,
+    read_only_table,
+    reraise,
+)
 from sac_desktop.ui.models import Index, _TableModel, local_time
 
 
@@ -196,14 +203,14 @@ class ConsentDialog(QDialog):
         }
 
     def _save(self) -> None:
-        try:
-            self.submit(self.payload())
-        except Exception as exc:
-            if not self.expected(exc):
-                raise  # a bug: the crash dialog, not a message
-            self.message.setText(self.describe(exc))
-            return
-        self.accept()
+        if attempt(
+            lambda: self.submit(self.payload()),
+            self.expected,
+            self.describe,
+            self.message,
+            reraise,
+        ):
+            self.accept()
 
 
 class ConsentPanel(QWidget):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -38,7 +37,15 @@ from sac_desktop.domain.sampling import Suggestion
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.evidence import EvidenceService, HandoverItem
-from sac_desktop.ui.layout import buddied_rows, message_label, named_button, read_only_table
+from sac_desktop.ui.layout import (
+    attempt,
+    buddied_rows,
+    message_label,
+    named_button,
+    read_only_table,
+    reraise,
+    save_cancel,
+)
 from sac_desktop.ui.models import Index, _TableModel
 
 #: reports.labels.Layout values (named here so the window starts without reportlab).
@@ -167,14 +174,7 @@ class _FormDialog(QDialog):
         form = QFormLayout()
         buddied_rows(form, rows)
         self.message = message_label(f"{name}Message")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in self.buttons.buttons():  # Enter in a field never saves
-            button.setAutoDefault(False)
-            button.setDefault(False)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(t._("&Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t._("Cancel"))
+        self.buttons = save_cancel(t._("&Save"), t._("Cancel"))
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -189,14 +189,8 @@ class _FormDialog(QDialog):
             self.first.setFocus()
 
     def _save(self) -> None:
-        try:
-            self.submit()
-        except Exception as exc:
-            if not self.expected(exc):
-                raise
-            self.message.setText(self.describe(exc))
-            return
-        self.accept()
+        if attempt(self.submit, self.expected, self.describe, self.message, reraise):
+            self.accept()
 
 
 def _line(name: str, text: str = "") -> QLineEdit:
@@ -405,17 +399,10 @@ class EvidencePanel(QWidget):
 
     # -- actions ------------------------------------------------------------------------
     def _run(self, action: Callable[[], object]) -> bool:
-        self.message.clear()
-        try:
-            action()
-        except Exception as exc:
-            if not self.expected(exc):
-                self.error(exc)
-                return False
-            self.message.setText(self.describe(exc))
-            return False
-        self.changed.emit()
-        return True
+        done = attempt(action, self.expected, self.describe, self.message, self.error)
+        if done:
+            self.changed.emit()
+        return done
 
     def set_kit(self) -> None:
         if self.state is not None:

@@ -50,7 +50,15 @@ from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.injuries import InjuryProblems, InjuryService, values_of
 from sac_desktop.services.photos import PhotoService
 from sac_desktop.ui.body_map import BodyMap, MapMarker
-from sac_desktop.ui.layout import buddied_rows, message_label, named_button, read_only_table
+from sac_desktop.ui.layout import (
+    attempt,
+    buddied_rows,
+    message_label,
+    named_button,
+    read_only_table,
+    reraise,
+    save_cancel,
+)
 from sac_desktop.ui.models import _TableModel, local_time
 from sac_desktop.ui.photo_panel import PhotoPanel, photo_text
 from sac_desktop.ui.tasks import TaskRunner
@@ -221,14 +229,7 @@ class InjuryDialog(QDialog):
             clock_label.setBuddy(self.clock_from)
             self.clock_from.setAccessibleName(clock_box.accessibleName())
         self.clock_to.setAccessibleName(t._("Clock-face position, to"))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in self.buttons.buttons():  # Enter in a field never saves
-            button.setAutoDefault(False)
-            button.setDefault(False)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(t._("&Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t._("Cancel"))
+        self.buttons = save_cancel(t._("&Save"), t._("Cancel"))
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -308,15 +309,19 @@ class InjuryDialog(QDialog):
         return values
 
     def _save(self) -> None:
-        try:
-            self.submit(self.payload())
-        except Exception as exc:
-            if not self.expected(exc):
-                raise  # a bug: the crash dialog, not a message
-            self.message.setText(self.describe(exc))
-            self._focus_problem(exc)
-            return
-        self.accept()
+        caught: list[BaseException] = []
+
+        def submit() -> None:
+            try:
+                self.submit(self.payload())
+            except Exception as exc:
+                caught.append(exc)
+                raise
+
+        if attempt(submit, self.expected, self.describe, self.message, reraise):
+            self.accept()
+        elif caught:
+            self._focus_problem(caught[0])
 
     def _focus_problem(self, exc: BaseException) -> None:
         if not isinstance(exc, InjuryProblems) or not exc.problems:
@@ -623,17 +628,10 @@ class InjuryPanel(QWidget):
 
     # -- recording --------------------------------------------------------------------
     def _run(self, action: Callable[[], object]) -> bool:
-        self.message.clear()
-        try:
-            action()
-        except Exception as exc:
-            if not self.expected(exc):
-                self.error(exc)  # a bug: the crash dialog
-                return False
-            self.message.setText(self.describe(exc))
-            return False
-        self.changed.emit()
-        return True
+        done = attempt(action, self.expected, self.describe, self.message, self.error)
+        if done:
+            self.changed.emit()
+        return done
 
     def _today(self) -> QDate:
         today = self.service._today()

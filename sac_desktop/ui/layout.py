@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -97,3 +98,42 @@ def buddied_rows(form: QFormLayout, rows: list[tuple[str, QWidget]]) -> None:
         else:
             form.addRow(widget)
             widget.setAccessibleName(widget.property("text").replace("&", ""))
+
+
+def attempt(
+    action: Callable[[], object],
+    expected: Callable[[BaseException], bool],
+    describe: Callable[[BaseException], str],
+    message: QLabel,
+    bug: Callable[[BaseException], None],
+) -> bool:
+    """Run what staff asked for: an error they can fix is said calmly in ``message``
+    (nothing was saved), anything else is a bug for the crash dialog."""
+    message.clear()
+    try:
+        action()
+    except Exception as exc:
+        if not expected(exc):
+            bug(exc)
+            return False
+        message.setText(describe(exc))
+        return False
+    return True
+
+
+def reraise(error: BaseException) -> None:
+    """For ``attempt`` inside a dialog: a bug goes on to the crash dialog."""
+    raise error
+
+
+def save_cancel(save_text: str, cancel_text: str) -> QDialogButtonBox:
+    """Save and Cancel for a form: Enter in a field never saves (no default button)."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    for button in buttons.buttons():
+        button.setAutoDefault(False)
+        button.setDefault(False)
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText(save_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+    return buttons

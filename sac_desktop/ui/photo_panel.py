@@ -51,7 +51,7 @@ from sac_desktop.domain.photos import PhotoRecord
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import Translator
 from sac_desktop.services.photos import PhotoService, camera_folder_new_files
-from sac_desktop.ui.layout import buddied_rows, message_label, named_button
+from sac_desktop.ui.layout import attempt, buddied_rows, message_label, named_button, reraise
 from sac_desktop.ui.models import local_time
 from sac_desktop.ui.tasks import TaskRunner
 
@@ -241,16 +241,15 @@ class PhotoViewer(QDialog):
         ]
 
     def _save(self) -> None:
-        if self.submit is None:
-            return
-        try:
-            self.submit(self.scale_note.text(), self.linked())
-        except Exception as exc:
-            if not self.expected(exc):
-                raise
-            self.message.setText(self.describe(exc))
-            return
-        self.accept()
+        submit = self.submit
+        if submit is not None and attempt(
+            lambda: submit(self.scale_note.text(), self.linked()),
+            self.expected,
+            self.describe,
+            self.message,
+            reraise,
+        ):
+            self.accept()
 
 
 class SealedOpenDialog(QDialog):
