@@ -250,3 +250,16 @@ def test_a_settings_change_applies_to_new_items_unless_the_coordinator_reapplies
     assert len(reasons) == 2
     assert "v2; reapplied to kept items: no" in reasons[0]
     assert "v3; reapplied to kept items: yes" in reasons[1]
+
+
+def test_the_storage_temperature_must_match_how_the_item_is_kept(session: Session) -> None:
+    service = _service(session)
+    case_id = _case(session)
+    service.set_kit(case_id, KIT)
+    with pytest.raises(EvidenceRefused):
+        _take(service, case_id, "oral_swabs", storage="freeze", temperature_c=20.0)
+    with pytest.raises(EvidenceRefused):
+        _take(service, case_id, "oral_swabs", storage="in a drawer")
+    item = _take(service, case_id, "oral_swabs", storage="freeze", temperature_c=-20.0)
+    kept = service.evidence(_state(service, case_id)).items[item]
+    assert (kept.storage, kept.temperature_c) == ("freeze", -20.0)

@@ -38,7 +38,7 @@ from sac_desktop.domain.intake import (
     section_values,
 )
 from sac_desktop.domain.localtime import format_local
-from sac_desktop.domain.protocol import Sample
+from sac_desktop.domain.protocol import STORAGE_TEMPERATURES, Sample, Storage
 from sac_desktop.domain.retention import RetentionSettings, check_settings, retention_until
 from sac_desktop.domain.roles import Role
 from sac_desktop.domain.sampling import Suggestion, suggest
@@ -286,6 +286,14 @@ class EvidenceService:
             temperature = values.get("temperature_c")
             if temperature is not None and not isinstance(temperature, int | float):
                 raise EvidenceRefused(N_("Give the storage temperature in °C as a number."))
+            storage = _text(values, "storage") or (str(sample.storage.value) if sample else "")
+            if storage not in {s.value for s in Storage}:
+                raise EvidenceRefused(N_("Choose how the item is kept."))
+            low, high = STORAGE_TEMPERATURES[Storage(storage)]
+            if isinstance(temperature, int | float) and not low <= temperature <= high:
+                raise EvidenceRefused(
+                    N_("That temperature does not match how the item is kept: check both."),
+                )
             day = date.fromisoformat(collected[:10])
             minor, dob = self._minor(state, day)
             settings = self.retention_settings()
@@ -300,8 +308,7 @@ class EvidenceService:
                 "item_number": number,
                 "collected_local": collected,
                 "collected_by": _text(values, "collected_by") or self.record.actor.user_id,
-                "storage": _text(values, "storage")
-                or (str(sample.storage.value) if sample else "dry_room"),
+                "storage": storage,
                 "retention_until": until.isoformat(),
                 "retention_version": settings.version,
             }

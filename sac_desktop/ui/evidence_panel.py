@@ -438,6 +438,10 @@ class EvidencePanel(QWidget):
         temperature.setDecimals(0)
         temperature.setSuffix(" °C")
         temperature.setValue(sample.temperature_c if sample is not None else 20.0)
+        usual = {"dry_room": 20.0, "refrigerate": 4.0, "freeze": -20.0}
+        storage.currentIndexChanged.connect(  # the usual temperature of that way of keeping
+            lambda _i: temperature.setValue(usual.get(str(storage.currentData()), 20.0))
+        )
         seal = _line("itemSeal")
         location = _line("itemLocation")
         rows: list[tuple[str, QWidget]] = [
