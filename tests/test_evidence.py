@@ -263,3 +263,27 @@ def test_the_storage_temperature_must_match_how_the_item_is_kept(session: Sessio
     item = _take(service, case_id, "oral_swabs", storage="freeze", temperature_c=-20.0)
     kept = service.evidence(_state(service, case_id)).items[item]
     assert (kept.storage, kept.temperature_c) == ("freeze", -20.0)
+
+
+def test_every_kept_item_is_handed_over_together_or_none(session: Session) -> None:
+    service = _service(session)
+    case_id = _case(session)
+    service.set_kit(case_id, KIT)
+    sealed = [
+        _take(service, case_id, "oral_swabs", seal_number="S-1", location="fridge"),
+        _take(service, case_id, "reference_dna", seal_number="S-2"),
+    ]
+    unsealed = _take(service, case_id, "reference_dna", item_number="4b")
+    service.set_complaint(case_id, "filed", {"report_number": "PV 1/2026"})
+    with pytest.raises(EvidenceRefused):  # a handover, not a seal
+        service.hand_over_all(case_id, Move.SEAL, _handover())
+    with pytest.raises(EvidenceRefused):  # no reference: none goes
+        service.hand_over_all(case_id, Move.HAND_TO_POLICE, _handover(justice_reference=""))
+    items = service.evidence(_state(service, case_id)).items
+    assert all(items[i].state is not ItemState.WITH_POLICE for i in sealed)
+    entries = service.hand_over_all(case_id, Move.HAND_TO_POLICE, _handover())
+    items = service.evidence(_state(service, case_id)).items
+    assert len(entries) == 2
+    assert [items[i].state for i in sealed] == [ItemState.WITH_POLICE] * 2
+    assert items[unsealed].state is ItemState.COLLECTED  # never sealed: it stays
+    assert len(_as(session, POLICE).my_handovers()) == 2

@@ -357,6 +357,26 @@ class EvidenceService:
             self._project(conn, case_id)
             return entry
 
+    def hand_over_all(self, case_id: str, move: Move, values: Mapping[str, Any]) -> list[str]:
+        """Every item kept at the centre handed over together (a complaint was filed): one
+        move each, all in one transaction; if one cannot go, none goes."""
+        if move not in HANDOVERS:
+            raise EvidenceRefused(
+                N_("Choose a handover to the police, the registry or a laboratory.")
+            )
+        require(self.record.actor, Area.CUSTODY, Op.WRITE)
+        with self.record.vault.transaction() as conn:
+            state = self.record.state_unchecked(conn, case_id)
+            kept = [entry.item.id for entry in self.handover_plan(state)]
+            if not kept:
+                raise EvidenceRefused(N_("No item is kept at the centre."))
+            entries = []
+            for item_id in kept:
+                state = self.record.state_unchecked(conn, case_id)
+                entries.append(self._move(conn, state, item_id, move, values))
+            self._project(conn, case_id)
+            return entries
+
     def destroy(self, case_id: str, item_id: str, reason: str, at_local: str = "") -> str:
         """Destruction after the retention date: the coordinator, with a reason."""
         return self.move(

@@ -279,6 +279,10 @@ class EvidencePanel(QWidget):
         self.history = QListWidget()
         self.history.setObjectName("custodyHistoryList")
         self.history.setMaximumHeight(110)
+        self.hand_all_button = named_button(
+            "handOverAll", lambda: self.move_dialog(every_kept_item=True)
+        )
+        self.hand_all_button.hide()
         self.plan = QLabel()
         self.plan.setObjectName("handoverPlan")
         self.plan.setWordWrap(True)
@@ -290,6 +294,7 @@ class EvidencePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.complaint)
         layout.addWidget(self.plan)
+        layout.addWidget(self.hand_all_button)
         layout.addWidget(self.suggestions_title)
         layout.addWidget(self.suggestions, 2)
         layout.addLayout(suggestion_buttons)
@@ -362,7 +367,9 @@ class EvidencePanel(QWidget):
         plan: list[HandoverItem] = self.service.handover_plan(state)
         if state.evidence.complaint is not ev.Complaint.FILED or not plan:
             self.plan.hide()
+            self.hand_all_button.hide()
             return
+        self.hand_all_button.setVisible(self.can_write)
         lines = [self.t._("A complaint is filed: hand over the kept items with their reference.")]
         for entry in plan:
             what = item_text(self.t, entry.item, self.item_model.samples)
@@ -514,9 +521,11 @@ class EvidencePanel(QWidget):
             )
         )
 
-    def move_dialog(self) -> QDialog | None:
+    def move_dialog(self, every_kept_item: bool = False) -> QDialog | None:
+        """A custody move of the selected item, or of every item kept at the centre (the
+        handover once a complaint is filed)."""
         item = self.selected_item()
-        if self.state is None or item is None or not self.can_write:
+        if self.state is None or not self.can_write or (item is None and not every_kept_item):
             return None
         t = self.t
         move = _choice("moveKind", [(t._(label), m.value) for m, label in MOVE_LABELS.items()])
@@ -553,32 +562,39 @@ class EvidencePanel(QWidget):
             (t._("N&ote:"), note),
         ]
         case_id = self.state.case_id
+        if every_kept_item:
+            move.setCurrentIndex(max(move.findData(Move.HAND_TO_POLICE.value), 0))
 
         def submit() -> None:
-            self.service.move(
-                case_id,
-                item.id,
-                Move(move.currentData()),
-                {
-                    "at_local": at.text(),
-                    "released_by": {"name": released.text().strip()},
-                    "received_by": {
-                        "name": received.text().strip(),
-                        "service": received_service.text().strip(),
-                        "number": received_number.text().strip(),
-                    },
-                    "justice_reference": reference.text(),
-                    "seal_number": seal.text(),
-                    "location": location.text(),
-                    "laboratory": laboratory.text(),
-                    "purpose": purpose.text(),
-                    "seal_intact": intact.isChecked(),
-                    "note": note.toPlainText(),
+            chosen = Move(move.currentData())
+            details = {
+                "at_local": at.text(),
+                "released_by": {"name": released.text().strip()},
+                "received_by": {
+                    "name": received.text().strip(),
+                    "service": received_service.text().strip(),
+                    "number": received_number.text().strip(),
                 },
-            )
+                "justice_reference": reference.text(),
+                "seal_number": seal.text(),
+                "location": location.text(),
+                "laboratory": laboratory.text(),
+                "purpose": purpose.text(),
+                "seal_intact": intact.isChecked(),
+                "note": note.toPlainText(),
+            }
+            if every_kept_item:
+                self.service.hand_over_all(case_id, chosen, details)
+            else:
+                assert item is not None
+                self.service.move(case_id, item.id, chosen, details)
             self.changed.emit()
 
-        title = t._("Custody of item %(number)s") % {"number": item.item_number}
+        title = (
+            t._("Hand over every item kept at the centre")
+            if every_kept_item or item is None
+            else t._("Custody of item %(number)s") % {"number": item.item_number}
+        )
         return self._open(
             _FormDialog(t, "moveDialog", title, rows, submit, self.describe, self.expected, self)
         )
@@ -743,6 +759,7 @@ class EvidencePanel(QWidget):
         self.move_button.setText(t._("Custody mo&ve…"))
         self.history_button.setText(t._("Custody histor&y"))
         self.labels_button.setText(t._("Save labels as PD&F…"))
+        self.hand_all_button.setText(t._("Hand over every kept item…"))
         chosen = self.label_size.currentData() or LABEL_SIZES[0]
         self.label_size.clear()
         self.label_size.addItem(t._("62 × 29 mm roll"), LABEL_SIZES[0])
