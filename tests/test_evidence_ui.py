@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QSpinBox
 
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.custody import ItemState
@@ -144,3 +144,39 @@ def test_the_coordinators_view_lists_items_due_within_30_days(
     page.destroy_selected("retention reached; no complaint")
     assert page.message.text() == ""
     assert len(ours("past")) == 1
+
+
+def test_the_coordinator_sets_the_retention_periods(
+    window: MainWindow, demo_accounts, qtbot, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    case_id = _case(window, clock)
+    session = window.session
+    assert session is not None
+    session.record.open_case(case_id)
+    session.evidence.set_kit(case_id, "SAS-2026-000002")
+    item = session.evidence.record_item(
+        case_id, {"sample": "oral_swabs", "collected_local": "2026-03-14 03:40", "seal_number": "S"}
+    )
+    window.switch_user()
+    coordinator = demo_accounts[Role.COORDINATOR]
+    _sign_in(window, coordinator.username, coordinator.password)
+    for box in QApplication.topLevelWidgets():
+        if box.objectName() == "noticeBox":
+            box.close()
+    window.open_evidence()
+    page = window.evidence_page
+    assert page.settings_button.isVisible()
+    dialog = page.settings_dialog()
+    assert dialog is not None
+    dialog.findChild(QSpinBox, "retentionAdultMonths").setValue(12)
+    dialog.findChild(QCheckBox, "retentionReapply").setChecked(True)
+    dialog.findChild(QDialogButtonBox).accepted.emit()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    settings = window.session.evidence.retention_settings()  # type: ignore[union-attr]
+    assert (settings.adult_months, settings.version) == (12, 2)
+    coordinator_session = window.session
+    assert coordinator_session is not None
+    state = coordinator_session.record.state_unchecked(coordinator_session.vault.conn, case_id)
+    assert state.evidence.items[item].retention_until == date(2027, 3, 14)

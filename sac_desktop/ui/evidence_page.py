@@ -10,10 +10,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,7 +26,17 @@ from PySide6.QtWidgets import (
 from sac_desktop.domain.custody import STATE_LABELS, ItemState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.evidence import EvidenceRow, EvidenceService, HandoverRow
-from sac_desktop.ui.layout import message_label, named_button, read_only_table, title_label
+from sac_desktop.ui.layout import (
+    attempt,
+    buddied_rows,
+    message_label,
+    named_button,
+    read_only_table,
+    reraise,
+    save_cancel,
+    title_label,
+)
+from sac_desktop.ui.messages import is_expected
 from sac_desktop.ui.models import CASE_ID_ROLE, Index, _TableModel
 
 
@@ -128,9 +142,11 @@ class EvidencePage(QWidget):
             layout.addWidget(label)
             layout.addWidget(view, 1)
         self.destroy_button = named_button("destroyItem", lambda: self.destroy_selected())
+        self.settings_button = named_button("retentionSettings", lambda: self.settings_dialog())
         self.message = message_label("evidencePageMessage")
         row = QHBoxLayout()
         row.addWidget(self.destroy_button)
+        row.addWidget(self.settings_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.message)
@@ -153,6 +169,7 @@ class EvidencePage(QWidget):
             self._title(key, count)
         coordinator = service.record.actor.role.value == "coordinator"
         self.destroy_button.setVisible(coordinator)
+        self.settings_button.setVisible(coordinator)
         self.destroy_button.setEnabled(bool(overview.past))
         self.sections["due_soon"][1].setFocus()
 
@@ -203,13 +220,81 @@ class EvidencePage(QWidget):
         dialog.open()
         return dialog
 
+    def settings_dialog(self) -> QDialog | None:
+        """The centre's retention periods without a complaint (coordinator)."""
+        if self.service is None:
+            return None
+        t, service = self.t, self.service
+        current = service.retention_settings()
+        adult = QSpinBox()
+        adult.setObjectName("retentionAdultMonths")
+        adult.setRange(1, 120)
+        adult.setValue(current.adult_months)
+        adult.setSuffix(" " + t._("months"))
+        minor = QSpinBox()
+        minor.setObjectName("retentionMinorYears")
+        minor.setRange(1, 100)
+        minor.setValue(current.minor_years)
+        minor.setSuffix(" " + t._("years"))
+        from_birth = QCheckBox(t._("Count a minor's period from the date of &birth"))
+        from_birth.setObjectName("retentionFromBirth")
+        from_birth.setChecked(current.minor_from_birth)
+        reapply = QCheckBox(t._("Also set again the dates of items kept &now (audited)"))
+        reapply.setObjectName("retentionReapply")
+        dialog = QDialog(self)
+        dialog.setObjectName("retentionDialog")
+        dialog.setWindowTitle(t._("Retention without a complaint"))
+        form = QFormLayout()
+        buddied_rows(
+            form,
+            [
+                (t._("&Adults:"), adult),
+                (t._("&Minors:"), minor),
+                ("", from_birth),
+                ("", reapply),
+            ],
+        )
+        message = message_label("retentionMessage")
+        buttons = save_cancel(t._("&Save"), t._("Cancel"))
+        layout = QVBoxLayout(dialog)
+        intro = QLabel(
+            t._(
+                "A change applies to items collected from now on; items already kept keep "
+                "their date unless you set them again."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(message)
+        layout.addWidget(buttons)
+
+        def save() -> None:
+            if attempt(
+                lambda: service.set_retention_settings(
+                    adult.value(), minor.value(), from_birth.isChecked(), reapply.isChecked()
+                ),
+                is_expected,
+                self.describe,
+                message,
+                reraise,
+            ):
+                dialog.accept()
+                self.load(service, self.today)
+
+        buttons.accepted.connect(save)
+        buttons.rejected.connect(dialog.reject)
+        dialog.open()
+        return dialog
+
     describe: Callable[[BaseException], str] = staticmethod(lambda exc: str(exc))
 
     def retranslate(self, t: Translator) -> None:
         self.t = t
+        self.settings_button.setText(t._("&Retention settings…"))
         self.title.setText(t._("Evidence kept by the centre"))
         self.back.setText(t._("&Back to the cases"))
-        self.destroy_button.setText(t._("&Destroy (retention passed)…"))
+        self.destroy_button.setText(t._("Des&troy (retention passed)…"))
         for key, (_label, view, model) in self.sections.items():
             model.t = t
             model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(model.HEADERS) - 1)
