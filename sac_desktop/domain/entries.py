@@ -39,6 +39,9 @@ KIND_CUSTODY_MOVE = "custody.move"  # sealed, stored, handed over, received, ret
 KIND_CUSTODY_RECEIPT = "custody.receipt"  # the receiving police inspector's own record
 KIND_COMPLAINT = "evidence.complaint"  # the decision to file a police complaint (or not yet)
 KIND_REQUISITION = "evidence.requisition"  # a judicial requisition: its own route to justice
+KIND_CIRCLE_MEMBER = "circle.member"  # a member of the support circle (domain.psychology)
+KIND_CONSULTATION = "psychology.consultation"  # a psychological consultation (each version)
+KIND_CONSULTATION_SIGNED = "psychology.signed_off"  # a consultation signed off
 
 #: Current payload schema version of every entry kind.
 CURRENT_SCHEMA: dict[str, int] = {
@@ -62,6 +65,9 @@ CURRENT_SCHEMA: dict[str, int] = {
     KIND_CUSTODY_RECEIPT: 1,
     KIND_COMPLAINT: 1,
     KIND_REQUISITION: 1,
+    KIND_CIRCLE_MEMBER: 1,
+    KIND_CONSULTATION: 1,
+    KIND_CONSULTATION_SIGNED: 1,
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sac_desktop.domain import checklist as ck
 from sac_desktop.domain import evidence as ev
 from sac_desktop.domain import injuries as inj
+from sac_desktop.domain import psychology as psy
 from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.consent import KIND_CONSENT, ConsentRecord, record_from_payload
 from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FIELD_SET, Entry
@@ -54,6 +55,9 @@ class CaseState:
     photos: dict[str, PhotoRecord] = field(default_factory=dict)  # sealed ones included
     injuries: inj.Injuries = field(default_factory=inj.Injuries)
     evidence: ev.Evidence = field(default_factory=ev.Evidence)
+    #: The support circle and psychological consultations (content masked for readers
+    #: other than psychologists by services.record).
+    psychology: psy.Psychology = field(default_factory=psy.Psychology)
 
     def value(self, key: str, default: Any = None) -> Any:
         version = self.fields.get(key)
@@ -118,6 +122,11 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
         elif entry.kind in (inj.KIND_INJURY, inj.KIND_NO_INJURY):
             meta = inj.EntryMeta(entry.id, entry.author, entry.role, entry.at_utc, entry.supersedes)
             inj.fold(state.injuries, entry.kind, entry.payload, meta)
+        elif entry.kind in psy.KINDS:
+            psy_meta = psy.EntryMeta(
+                entry.id, entry.author, entry.role, entry.at_utc, entry.supersedes
+            )
+            psy.fold(state.psychology, entry.kind, entry.payload, psy_meta)
         elif entry.kind in PHOTO_KINDS:
             fold_photo(state.photos, entry)
         elif entry.kind == KIND_FIELD_SET:

@@ -30,6 +30,7 @@ class Area(StrEnum):
     SETTINGS = "settings"
     AUDIT = "audit"  # verifying the trail, lifting a sign-in throttle
     RECEIPT = "receipt"  # a police inspector's record of receiving evidence handed to them
+    CIRCLE = "circle"  # the support circle: the staff's list of the person's companions
 
 
 NURSE, DOCTOR, PSY, POLICE, COORD = (
@@ -69,6 +70,13 @@ PERMISSIONS: dict[Area, dict[Op, frozenset[Role]]] = {
     Area.RECEIPT: {
         Op.READ: frozenset({POLICE, NURSE, DOCTOR, COORD}),
         Op.WRITE: frozenset({POLICE}),
+    },
+    # The support circle (``circle.member`` entries) is clinical-record data that the
+    # psychologist keeps too (companions are offered support): written like the case,
+    # and by psychologists; read by whoever reads the case.
+    Area.CIRCLE: {
+        Op.READ: frozenset({NURSE, DOCTOR, PSY, COORD}),
+        Op.WRITE: frozenset({NURSE, DOCTOR, PSY}),
     },
     Area.ACCOUNTS: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},
     Area.SETTINGS: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},

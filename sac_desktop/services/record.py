@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sac_desktop.domain import psychology as psy
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.case_number import CaseNumber
 from sac_desktop.domain.clock import Clock, format_utc, utc_offset_minutes
@@ -439,8 +440,42 @@ class RecordService:
 
     def _read_in_full(self, case_id: str) -> CaseState:
         self._stale.discard(case_id)
-        state = self._read[case_id] = self._state(self.vault.conn, case_id)
+        # Even the kept full state never holds consultation content this role may not
+        # read: nothing derived needs it, and opened_state / full_state hand it out.
+        state = self._read[case_id] = self._without_psychology(
+            self._state(self.vault.conn, case_id)
+        )
         return state
+
+    def _without_psychology(self, state: CaseState) -> CaseState:
+        """Consultation content withheld unless this role reads it: what remains is that
+        a consultation took place (when, how long, by whom, for the person or for a
+        member of the support circle, signed off or not), or nothing for a role that
+        may not see even that."""
+        role = self.actor.role
+        if allowed(role, Area.PSYCHOLOGY, Op.READ):
+            return state
+
+        def psychology_field(key: str) -> bool:
+            return area_of(KIND_FIELD_SET, section_of(key)) is Area.PSYCHOLOGY
+
+        # The old-style psychology field notes, withheld in the kept state too (_visible
+        # masks them again for display, or drops them for a role that may not see them).
+        fields = {
+            k: replace(v, value=None, hidden=True) if psychology_field(k) else v
+            for k, v in state.fields.items()
+        }
+        history = {
+            k: [replace(v, value=None, hidden=True) for v in versions]
+            if psychology_field(k)
+            else versions
+            for k, versions in state.history.items()
+        }
+        if allowed(role, Area.PSYCHOLOGY, Op.SEE_EXISTENCE):
+            psychology = psy.masked(state.psychology)
+        else:
+            psychology = psy.without_consultations(state.psychology)
+        return replace(state, fields=fields, history=history, psychology=psychology)
 
     def reread(self, case_id: str) -> CaseState:
         """The case again after this person wrote to it, within the view that opening it
@@ -483,7 +518,7 @@ class RecordService:
             for k, versions in state.history.items()
             if k in fields
         }
-        return replace(state, fields=fields, history=history)
+        return replace(self._without_psychology(state), fields=fields, history=history)
 
     def field_history(self, state: CaseState, key: str) -> list[FieldVersion]:
         """Every value a field of an opened case has had, oldest first."""

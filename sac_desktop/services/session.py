@@ -19,6 +19,7 @@ from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.permissions import Area, Op, require
 from sac_desktop.services.photos import PhotoService
 from sac_desktop.services.protocols import registry_for
+from sac_desktop.services.psychology import PsychologyService
 from sac_desktop.services.record import RecordService
 from sac_desktop.services.vaults import VaultInfo, open_vault, read_info
 from sac_desktop.storage import accounts, records
@@ -51,6 +52,7 @@ class Session:
         self.injuries = InjuryService(self.record)
         self.photos = PhotoService(self.record)
         self.evidence = EvidenceService(self.record)
+        self.psychology = PsychologyService(self.record)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)
