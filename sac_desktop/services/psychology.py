@@ -100,6 +100,10 @@ class PsychologyService:
         """Whether this role reads consultation content (the interface's courtesy)."""
         return allowed(self.record.actor.role, Area.PSYCHOLOGY, Op.READ)
 
+    def can_write_members(self) -> bool:
+        """Whether this role records people of the support circle."""
+        return allowed(self.record.actor.role, Area.CIRCLE, Op.WRITE)
+
     # -- the support circle: reads -------------------------------------------------------
     def members(self, state: CaseState) -> list[psy.MemberRecord]:
         """The circle of an opened case: recorded members (first recorded first), then the

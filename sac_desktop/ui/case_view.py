@@ -38,6 +38,7 @@ from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.intake import IntakeView
 from sac_desktop.services.permissions import Area, Op, allowed, area_of
 from sac_desktop.services.photos import PhotoService
+from sac_desktop.services.psychology import PsychologyService
 from sac_desktop.services.record import RecordService
 from sac_desktop.ui.autosave import DraftAutosaver
 from sac_desktop.ui.clock_panel import ClockPanel
@@ -46,6 +47,7 @@ from sac_desktop.ui.evidence_panel import EvidencePanel
 from sac_desktop.ui.injury_panel import InjuryPanel
 from sac_desktop.ui.intake_form import IntakeForm
 from sac_desktop.ui.medical_panel import MedicalPanel
+from sac_desktop.ui.psychology_panel import PsychologyPanel
 from sac_desktop.ui.tasks import TaskRunner
 
 CLOCK_REFRESH_MS = 30_000
@@ -70,6 +72,7 @@ class CaseView(QWidget):
         photos: PhotoService,
         runner: TaskRunner,
         evidence: EvidenceService,
+        psychology: PsychologyService,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -98,6 +101,9 @@ class CaseView(QWidget):
         )
         self.injuries = InjuryPanel(t, injuries, photos, runner, error, describe, expected)
         self.evidence = EvidencePanel(t, evidence, error, describe, expected, record.staff_names)
+        self.psychology = PsychologyPanel(
+            t, psychology, error, describe, expected, record.staff_names
+        )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
         self.tabs.addTab(self.form, "")
@@ -105,6 +111,7 @@ class CaseView(QWidget):
         self.tabs.addTab(self.medical, "")
         self.tabs.addTab(self.injuries, "")
         self.tabs.addTab(self.evidence, "")
+        self.tabs.addTab(self.psychology, "")
         self.tabs.addTab(record_tab, "")
         self.record_tab = record_tab
         self.clock_panel = ClockPanel(t)
@@ -144,9 +151,11 @@ class CaseView(QWidget):
         self.retranslate(t)
         self.injuries.show_case(state, self.can_write)
         self.evidence.show_case(state, self.can_write)
+        self.psychology.show_case(state)
         self.medical.changed.connect(self.reload_state)
         self.injuries.changed.connect(self.reload_state)
         self.evidence.changed.connect(self.reload_state)
+        self.psychology.changed.connect(self.reload_state)
         if not self.can_write:
             self.tabs.setCurrentWidget(record_tab)  # readers see the record first
 
@@ -193,6 +202,8 @@ class CaseView(QWidget):
             self.injuries.map.setFocus()
         elif widget is self.evidence:
             self.evidence.suggestions.setFocus()
+        elif widget is self.psychology:
+            self.psychology.consultations.setFocus()
         elif widget is not None:
             widget.setFocus()
 
@@ -259,6 +270,7 @@ class CaseView(QWidget):
         self.record_changed.emit()
         self.injuries.show_case(self.state, self.can_write)
         self.evidence.show_case(self.state, self.can_write)
+        self.psychology.show_case(self.state)
         self.refresh_derived(full=True)
 
     # -- derived ----------------------------------------------------------------------
@@ -357,6 +369,7 @@ class CaseView(QWidget):
         self.medical.retranslate(t)
         self.injuries.retranslate(t)
         self.evidence.retranslate(t)
+        self.psychology.retranslate(t)
         self.clock_panel.retranslate(t)
         # No mnemonics on the tabs (Ctrl+1, 2, 3 reach them): Alt letters stay free for
         # the buttons inside them ("Add: episode", "Record a decision").
@@ -365,8 +378,9 @@ class CaseView(QWidget):
         self.tabs.setTabText(2, t._("Medical"))
         self.tabs.setTabText(3, t._("Injuries"))
         self.tabs.setTabText(4, t._("Evidence"))
-        self.tabs.setTabText(5, t._("Record"))
-        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+6)"))
+        self.tabs.setTabText(5, t._("Psychology"))
+        self.tabs.setTabText(6, t._("Record"))
+        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+7)"))
         self.refresh_derived()
 
     def stop(self) -> None:
@@ -395,4 +409,5 @@ class CaseView(QWidget):
         self.consent.model.set_consents({}, {})
         self.injuries.clear()
         self.evidence.clear()
+        self.psychology.clear()
         self.clock_panel.clear()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,13 +37,11 @@ from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.evidence import EvidenceService, HandoverItem
 from sac_desktop.ui.layout import (
+    FormDialog,
     attempt,
-    buddied_rows,
     message_label,
     named_button,
     read_only_table,
-    reraise,
-    save_cancel,
 )
 from sac_desktop.ui.models import Index, _TableModel
 
@@ -151,46 +148,6 @@ class ItemModel(_TableModel):
         if column == 5:
             return item.retention_until.isoformat() if item.retention_until else ""
         return None
-
-
-class _FormDialog(QDialog):
-    """A small form: rows, a calm message, Save and Cancel; ``submit`` decides."""
-
-    def __init__(
-        self,
-        t: Translator,
-        name: str,
-        title: str,
-        rows: list[tuple[str, QWidget]],
-        submit: Callable[[], None],
-        describe: Callable[[BaseException], str],
-        expected: Callable[[BaseException], bool],
-        parent: QWidget | None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setWindowTitle(title)
-        self.submit, self.describe, self.expected = submit, describe, expected
-        form = QFormLayout()
-        buddied_rows(form, rows)
-        self.message = message_label(f"{name}Message")
-        self.buttons = save_cancel(t._("&Save"), t._("Cancel"))
-        self.buttons.accepted.connect(self._save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.first = rows[0][1] if rows else None
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self.first is not None:
-            self.first.setFocus()
-
-    def _save(self) -> None:
-        if attempt(self.submit, self.expected, self.describe, self.message, reraise):
-            self.accept()
 
 
 def _line(name: str, text: str = "") -> QLineEdit:
@@ -493,7 +450,7 @@ class EvidencePanel(QWidget):
 
         title = sample_text(t, dict(sample.label)) if sample else t._("Another item")
         return self._open(
-            _FormDialog(t, "itemDialog", title, rows, submit, self.describe, self.expected, self)
+            FormDialog(t, "itemDialog", title, rows, submit, self.describe, self.expected, self)
         )
 
     def not_taken_dialog(self) -> QDialog | None:
@@ -509,7 +466,7 @@ class EvidencePanel(QWidget):
             self.changed.emit()
 
         return self._open(
-            _FormDialog(
+            FormDialog(
                 self.t,
                 "notTakenDialog",
                 sample_text(self.t, dict(sample.label)),
@@ -596,7 +553,7 @@ class EvidencePanel(QWidget):
             else t._("Custody of item %(number)s") % {"number": item.item_number}
         )
         return self._open(
-            _FormDialog(t, "moveDialog", title, rows, submit, self.describe, self.expected, self)
+            FormDialog(t, "moveDialog", title, rows, submit, self.describe, self.expected, self)
         )
 
     def complaint_dialog(self) -> QDialog | None:
@@ -630,7 +587,7 @@ class EvidencePanel(QWidget):
             self.changed.emit()
 
         return self._open(
-            _FormDialog(
+            FormDialog(
                 t,
                 "complaintDialog",
                 t._("The decision to file a complaint"),
@@ -671,7 +628,7 @@ class EvidencePanel(QWidget):
             self.changed.emit()
 
         return self._open(
-            _FormDialog(
+            FormDialog(
                 t,
                 "requisitionDialog",
                 t._("Judicial requisition"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from sac_desktop.i18n import Translator
 
 
 def title_label(name: str, scale: float = 1.4) -> QLabel:
@@ -137,3 +141,43 @@ def save_cancel(save_text: str, cancel_text: str) -> QDialogButtonBox:
     buttons.button(QDialogButtonBox.StandardButton.Save).setText(save_text)
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
     return buttons
+
+
+class FormDialog(QDialog):
+    """A small form: rows, a calm message, Save and Cancel; ``submit`` decides."""
+
+    def __init__(
+        self,
+        t: Translator,
+        name: str,
+        title: str,
+        rows: list[tuple[str, QWidget]],
+        submit: Callable[[], None],
+        describe: Callable[[BaseException], str],
+        expected: Callable[[BaseException], bool],
+        parent: QWidget | None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(title)
+        self.submit, self.describe, self.expected = submit, describe, expected
+        form = QFormLayout()
+        buddied_rows(form, rows)
+        self.message = message_label(f"{name}Message")
+        self.buttons = save_cancel(t._("&Save"), t._("Cancel"))
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.first = rows[0][1] if rows else None
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.first is not None:
+            self.first.setFocus()
+
+    def _save(self) -> None:
+        if attempt(self.submit, self.expected, self.describe, self.message, reraise):
+            self.accept()

@@ -957,6 +957,7 @@ class MainWindow(QMainWindow):
             self.session.photos,
             self.runner,
             self.session.evidence,
+            self.session.psychology,
         )
         view.record_changed.connect(self._case_written)
         self.vault_page.set_case_view(view)

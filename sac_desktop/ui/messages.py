@@ -23,6 +23,7 @@ from sac_desktop.services.photos import (
     SourceNotDeleted,
     UnknownPhoto,
 )
+from sac_desktop.services.psychology import PsychologyProblems, PsychologyRefused
 from sac_desktop.services.record import ConsentIncomplete, ConsentMissing, item_text
 from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
 from sac_desktop.services.signin_errors import (
@@ -40,6 +41,7 @@ from sac_desktop.services.signin_guard import Throttled
 #: Errors that carry their own calm sentence (a msgid in ``message``).
 WITH_MESSAGE: tuple[type[BaseException], ...] = (
     InjuryRefused,
+    PsychologyRefused,
     PhotoRefused,
     UnknownPhoto,
     PhotoSealed,
@@ -52,6 +54,7 @@ EXPECTED: tuple[type[BaseException], ...] = (
     *WITH_MESSAGE,
     EvidenceRefused,
     InjuryProblems,
+    PsychologyProblems,
     Refused,
     ConsentMissing,
     ConsentIncomplete,
@@ -86,7 +89,7 @@ def describe(t: Translator, error: BaseException) -> str:
             "This needs consent first: %(item)s. Record the person's decision on the "
             "Consent tab; nothing was saved."
         ) % {"item": item_text(t._, error.item)}
-    if isinstance(error, ConsentIncomplete | InjuryProblems):
+    if isinstance(error, ConsentIncomplete | InjuryProblems | PsychologyProblems):
         return "\n".join(t._(p.message) for p in error.problems)
     if isinstance(error, EvidenceRefused):  # a rule of custody or of the record, in words
         return t._(error.message) % error.params if error.params else t._(error.message)

@@ -139,6 +139,7 @@ def open_view(
         session.photos,
         runner,
         session.evidence,
+        session.psychology,
     )
     view.resize(1400, 860)
     view.tabs.setCurrentWidget(view.injuries)

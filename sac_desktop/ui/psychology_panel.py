@@ -1,0 +1,387 @@
+"""The Psychology tab: consultations with the person and with the support circle, and the
+support circle itself.
+
+Only psychologists read what a consultation says; every other role sees that one took
+place, when, how long and by whom (the services withhold the rest: nothing to hide here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sac_desktop.domain import psychology as psy
+from sac_desktop.domain.intake import LANGUAGES, RELATIONS
+from sac_desktop.domain.state import CaseState
+from sac_desktop.i18n import N_, Translator
+from sac_desktop.services.psychology import PsychologyService, consultation_values
+from sac_desktop.ui.layout import (
+    FormDialog,
+    attempt,
+    message_label,
+    named_button,
+    read_only_table,
+)
+from sac_desktop.ui.models import Index, _TableModel
+
+YES_NO = (("", N_("not asked")), ("yes", N_("yes")), ("no", N_("no")))
+
+
+class ConsultationModel(_TableModel):
+    HEADERS = (N_("When"), N_("Duration"), N_("With"), N_("By"), N_("Signed off"), N_("Risk"))
+
+    def __init__(self, t: Translator) -> None:
+        super().__init__(t)
+        self.names: dict[str, str] = {}  # subject -> name (members), staff id -> name
+
+    def row_at(self, row: int) -> psy.ConsultationRecord:
+        record: psy.ConsultationRecord = self._rows[row]
+        return record
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        r = self.row_at(index.row())
+        t = self.t
+        column = index.column()
+        if column == 0:
+            return r.at_local
+        if column == 1:
+            return t._("%(n)d min") % {"n": r.duration_min}
+        if column == 2:
+            if r.subject_kind is psy.SubjectKind.PERSON:
+                return t._(psy.SUBJECT_LABELS[psy.SubjectKind.PERSON])
+            return self.names.get(r.subject) or t._(psy.SUBJECT_LABELS[psy.SubjectKind.CIRCLE])
+        if column == 3:
+            return self.names.get(r.author, "")
+        if column == 4:
+            return t._("yes") if r.signed_off else ""
+        if column == 5:
+            if r.hidden:
+                return t._("(for psychologists)")
+            levels = [x for x in (r.risk_level, r.suicide_risk) if x is not None]
+            worst = max(levels, key=list(psy.RiskLevel).index) if levels else None
+            return t._(psy.RISK_LABELS[worst]) if worst is not None else ""
+        return None
+
+
+class MemberModel(_TableModel):
+    HEADERS = (N_("Name"), N_("Relation"), N_("May be called"), N_("Wants support"))
+
+    def row_at(self, row: int) -> psy.MemberRecord:
+        record: psy.MemberRecord = self._rows[row]
+        return record
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        m = self.row_at(index.row())
+        t = self.t
+        labels = dict(RELATIONS)
+        values = (
+            m.name + ("" if m.recorded else " " + t._("(from the intake)")),
+            t._(labels[m.relation]) if m.relation in labels else m.relation,
+            t._(dict(YES_NO).get(m.contact_consent, "")) if m.contact_consent else "",
+            t._(m.wants_support) if m.wants_support in ("yes", "no") else "",
+        )
+        return values[index.column()]
+
+
+def _line(name: str, text: str = "") -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setObjectName(name)
+    return edit
+
+
+def _text(name: str, text: str = "") -> QPlainTextEdit:
+    edit = QPlainTextEdit(text)
+    edit.setObjectName(name)
+    edit.setTabChangesFocus(True)
+    edit.setMaximumHeight(64)
+    return edit
+
+
+def _combo(name: str, items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    for text, value in items:
+        box.addItem(text, value)
+    box.setCurrentIndex(max(box.findData(current), 0))
+    return box
+
+
+class PsychologyPanel(QWidget):
+    changed = Signal()
+
+    def __init__(
+        self,
+        t: Translator,
+        service: PsychologyService,
+        error: Callable[[BaseException], None],
+        describe: Callable[[BaseException], str],
+        expected: Callable[[BaseException], bool],
+        staff: Callable[[], dict[str, str]],
+    ) -> None:
+        super().__init__()
+        self.setObjectName("psychologyPanel")
+        self.t, self.service, self.error = t, service, error
+        self.describe, self.expected, self.staff = describe, expected, staff
+        self.state: CaseState | None = None
+        self.dialog: QDialog | None = None
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.consultations = read_only_table("consultations")
+        self.model = ConsultationModel(t)
+        self.consultations.setModel(self.model)
+        self.consultations_title = QLabel()
+        self.consultations_title.setBuddy(self.consultations)
+        self.record_button = named_button("recordConsultation", lambda: self.consultation_dialog())
+        self.amend_button = named_button("amendConsultation", lambda: self.amend_selected())
+        self.sign_button = named_button("signOffConsultation", lambda: self.sign_off())
+        row = QHBoxLayout()
+        for button in (self.record_button, self.amend_button, self.sign_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        self.members = read_only_table("supportCircle")
+        self.member_model = MemberModel(t)
+        self.members.setModel(self.member_model)
+        self.members_title = QLabel()
+        self.members_title.setBuddy(self.members)
+        self.member_button = named_button("addMember", lambda: self.member_dialog())
+        member_row = QHBoxLayout()
+        member_row.addWidget(self.member_button)
+        member_row.addStretch(1)
+        self.message = message_label("psychologyMessage")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.consultations_title)
+        layout.addWidget(self.consultations, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.members_title)
+        layout.addWidget(self.members, 1)
+        layout.addLayout(member_row)
+        layout.addWidget(self.message)
+        self.consultations.activated.connect(lambda _i: self.amend_selected())
+        self.retranslate(t)
+
+    # -- showing ------------------------------------------------------------------------
+    def show_case(self, state: CaseState) -> None:
+        self.state = state
+        try:
+            members = self.service.members(state)
+            consultations = self.service.consultations(state)
+        except Exception as exc:  # police never reach a case; anything else is a bug
+            if not self.expected(exc):
+                raise
+            self.clear()
+            return
+        names = {m.id: m.name for m in members}
+        names.update(self.staff())
+        self.model.names = names
+        self.model.set_rows(sorted(consultations, key=lambda r: r.at_local, reverse=True))
+        self.member_model.set_rows(members)
+        self.consultations.resizeColumnsToContents()
+        self.members.resizeColumnsToContents()
+        writes = self.service.can_read_consultations()
+        for button in (self.record_button, self.amend_button, self.sign_button):
+            button.setEnabled(writes)
+        self.member_button.setEnabled(self.service.can_write_members())
+
+    def selected(self) -> psy.ConsultationRecord | None:
+        index = self.consultations.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    # -- actions ------------------------------------------------------------------------
+    def _run(self, action: Callable[[], object]) -> bool:
+        done = attempt(action, self.expected, self.describe, self.message, self.error)
+        if done:
+            self.changed.emit()
+        return done
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def consultation_dialog(self, record: psy.ConsultationRecord | None = None) -> QDialog | None:
+        """A new consultation, or a new version of ``record`` (an amendment after
+        sign-off needs its reason)."""
+        if self.state is None or not self.service.can_read_consultations():
+            return None
+        t = self.t
+        values = consultation_values(record) if record is not None else {}
+        subjects = [(t._(psy.SUBJECT_LABELS[psy.SubjectKind.PERSON]), psy.PERSON)]
+        subjects += [(m.name, m.id) for m in self.service.members(self.state)]
+        subject = _combo("consultationSubject", subjects, values.get("subject", psy.PERSON))
+        when = _line("consultationAt", str(values.get("at_local") or self.service._local_now()))
+        duration = QSpinBox()
+        duration.setObjectName("consultationDuration")
+        duration.setRange(1, psy.MAX_DURATION_MIN)
+        duration.setValue(int(values.get("duration_min") or 45))
+        duration.setSuffix(" min")
+        present = _line("consultationPresent", str(values.get("present", "")))
+        education = _text("consultationEducation", str(values.get("psychoeducation", "")))
+        reactions = _text("consultationReactions", str(values.get("reactions", "")))
+        levels = [(t._(label), level.value) for level, label in psy.RISK_LABELS.items()]
+        risk = _combo("consultationRisk", levels, values.get("risk_level", "none"))
+        suicide = _combo("consultationSuicideRisk", levels, values.get("suicide_risk", "none"))
+        action = _text("consultationAction", str(values.get("action_taken", "")))
+        plan = _text("consultationPlan", str(values.get("plan", "")))
+        following = _line("consultationNext", str(values.get("next_appointment", "")))
+        reason = _line("consultationReason")
+        rows: list[tuple[str, QWidget]] = [
+            (t._("Wi&th:"), subject),
+            (t._("&When:"), when),
+            (t._("&Duration:"), duration),
+            (t._("&Present:"), present),
+            (t._("Psycho-&education:"), education),
+            (t._("&Reactions observed:"), reactions),
+            (t._("Ris&k:"), risk),
+            (t._("S&uicide risk:"), suicide),
+            (t._("&Action taken (required when a risk is high):"), action),
+            (t._("P&lan:"), plan),
+            (t._("&Next appointment:"), following),
+        ]
+        if record is not None:
+            rows.append((t._("Reason for the c&hange:"), reason))
+        case_id = self.state.case_id
+
+        def submit() -> None:
+            form = {
+                "subject": subject.currentData(),
+                "at_local": when.text(),
+                "duration_min": duration.value(),
+                "present": present.text(),
+                "psychoeducation": education.toPlainText(),
+                "reactions": reactions.toPlainText(),
+                "risk_level": risk.currentData(),
+                "suicide_risk": suicide.currentData(),
+                "action_taken": action.toPlainText(),
+                "plan": plan.toPlainText(),
+                "next_appointment": following.text(),
+            }
+            if record is None:
+                self.service.record_consultation(case_id, form)
+            else:
+                form["questionnaires"] = values.get("questionnaires", {})
+                self.service.amend_consultation(case_id, record.id, form, reason.text())
+            self.changed.emit()
+
+        title = (
+            t._("Consultation")
+            if record is None
+            else t._("Consultation of %(when)s") % {"when": record.at_local}
+        )
+        return self._open(
+            FormDialog(
+                t, "consultationDialog", title, rows, submit, self.describe, self.expected, self
+            )
+        )
+
+    def amend_selected(self) -> QDialog | None:
+        record = self.selected()
+        if record is None or record.hidden:
+            return None
+        return self.consultation_dialog(record)
+
+    def sign_off(self) -> None:
+        record = self.selected()
+        if self.state is None or record is None:
+            return
+        case_id = self.state.case_id
+        self._run(lambda: self.service.sign_off(case_id, record.id))
+
+    def member_dialog(self) -> QDialog | None:
+        if self.state is None:
+            return None
+        t = self.t
+        name = _line("memberName")
+        relation = _combo(
+            "memberRelation", [("", "")] + [(t._(label), code) for code, label in RELATIONS]
+        )
+        phone = _line("memberPhone")
+        language = _combo(
+            "memberLanguage", [("", "")] + [(t._(label), code) for code, label in LANGUAGES]
+        )
+        consent = _combo("memberConsent", [(t._(label), code) for code, label in YES_NO])
+        support = _combo(
+            "memberSupport",
+            [("", ""), (t._("yes"), "yes"), (t._("no"), "no"), (t._("not known"), "unknown")],
+        )
+        case_id = self.state.case_id
+
+        def submit() -> None:
+            self.service.add_member(
+                case_id,
+                {
+                    "name": name.text(),
+                    "relation": relation.currentData(),
+                    "phone": phone.text(),
+                    "language": language.currentData(),
+                    "contact_consent": consent.currentData(),
+                    "wants_support": support.currentData(),
+                },
+            )
+            self.changed.emit()
+
+        return self._open(
+            FormDialog(
+                t,
+                "memberDialog",
+                t._("A person of the support circle"),
+                [
+                    (t._("&Name:"), name),
+                    (t._("&Relation:"), relation),
+                    (t._("&Phone:"), phone),
+                    (t._("&Language:"), language),
+                    (t._("May the centre &call them?"), consent),
+                    (t._("&Wants support:"), support),
+                ],
+                submit,
+                self.describe,
+                self.expected,
+                self,
+            )
+        )
+
+    # -- language -----------------------------------------------------------------------
+    def retranslate(self, t: Translator) -> None:
+        self.t = t
+        for model in (self.model, self.member_model):
+            model.t = t
+            model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(model.HEADERS) - 1)
+        self.intro.setText(
+            t._(
+                "Only psychologists read what a consultation says; everyone else sees that "
+                "one took place, when and by whom. A companion can be the assailant: the "
+                "support circle never sees the person's record."
+            )
+        )
+        self.consultations_title.setText(t._("C&onsultations:"))
+        self.consultations.setAccessibleName(t._("Consultations"))
+        self.record_button.setText(t._("&Record a consultation…"))
+        self.amend_button.setText(t._("&Amend…"))
+        self.sign_button.setText(t._("Si&gn off"))
+        self.members_title.setText(t._("Su&pport circle:"))
+        self.members.setAccessibleName(t._("Support circle"))
+        self.member_button.setText(t._("Add a &member…"))
+        if self.state is not None:
+            self.show_case(self.state)
+
+    def clear(self) -> None:
+        self.state = None
+        self.model.set_rows([])
+        self.member_model.set_rows([])

@@ -1,0 +1,84 @@
+"""The Psychology tab: a consultation recorded with the keyboard only by a psychologist,
+and what a nurse sees of it (that it took place; nothing it says)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtWidgets import QApplication
+
+from sac_desktop.domain.clock import FixedClock
+from sac_desktop.domain.roles import Role
+from sac_desktop.ui.main_window import MainWindow
+from tests.helpers.cases import consent
+from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in
+
+
+def _active(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    for box in QApplication.topLevelWidgets():
+        if box.objectName() == "noticeBox":
+            box.close()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+
+
+def test_a_consultation_recorded_with_the_keyboard_only(
+    window: MainWindow, demo_accounts, qtbot, clock: FixedClock, bugs
+) -> None:  # type: ignore[no-untyped-def]
+    clock.current = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    session = window.session
+    assert session is not None
+    case_id, _ = session.record.create_case()
+    consent(session.record, case_id, "medical_care")
+    window.switch_user()
+    psychologist = demo_accounts[Role.PSYCHOLOGIST]
+    _sign_in(window, psychologist.username, psychologist.password)
+    _active(window, qtbot)
+    window._open_case(case_id)
+    view = window.vault_page.case_view
+    assert view is not None
+    _active(window, qtbot)
+    keys = Keyboard(qtbot)
+    keys.key(Key.Key_6, CTRL)
+    panel = view.psychology
+    assert view.tabs.currentWidget() is panel
+    keys.at("consultations")
+    keys.key(Key.Key_R, ALT)  # &Record a consultation…
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible())
+    qtbot.waitUntil(lambda: panel.dialog.isAncestorOf(QApplication.focusWidget()))  # type: ignore[union-attr]
+    keys.key(Key.Key_D, ALT)  # &Duration
+    keys.key(Key.Key_A, CTRL)
+    keys.type("50")
+    keys.key(Key.Key_E, ALT)  # Psycho-&education
+    keys.type("normal reactions after an assault; sleep")
+    keys.key(Key.Key_U, ALT)  # S&uicide risk
+    keys.key(Key.Key_Down, times=3)  # none, low, moderate, high
+    keys.key(Key.Key_S, ALT)  # saved without the action a high risk needs: refused
+    qtbot.waitUntil(lambda: "risk is high" in panel.dialog.message.text())  # type: ignore[union-attr]
+    keys.key(Key.Key_A, ALT)  # &Action taken
+    keys.type("safety plan agreed; GP called with consent")
+    keys.key(Key.Key_S, ALT)
+    psychology = window.session.psychology  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: len(psychology.consultations(window.session.record.reread(case_id))) == 1
+    )  # type: ignore[union-attr]
+    record = psychology.consultations(window.session.record.reread(case_id))[0]  # type: ignore[union-attr]
+    assert (record.duration_min, record.suicide_risk.value) == (50, "high")  # type: ignore[union-attr]
+    assert record.psychoeducation.startswith("normal reactions")
+    assert bugs == []
+
+    # A nurse sees that it took place, when and by whom: never what it says.
+    window.switch_user()
+    _sign_in(window, nurse.username, nurse.password)
+    _active(window, qtbot)
+    window._open_case(case_id)
+    view = window.vault_page.case_view
+    assert view is not None
+    panel = view.psychology
+    assert panel.model.rowCount() == 1
+    shown = [panel.model.index(0, c).data() for c in range(panel.model.columnCount())]
+    assert "(for psychologists)" in shown and "50 min" in shown
+    assert not panel.record_button.isEnabled()
+    assert panel.amend_selected() is None
