@@ -174,7 +174,7 @@ class EvidenceService:
         return state.evidence
 
     def protocol_samples(self, state: CaseState) -> tuple[Sample, ...]:
-        _clock, protocol, _exact = self.record.clock_of(self.record.full_state(state))
+        protocol, _exact = self.record.protocols.for_case(state.protocol)
         return protocol.samples
 
     def suggestions(self, state: CaseState) -> list[Suggestion]:
@@ -214,7 +214,7 @@ class EvidenceService:
         number = kit_number.strip().upper()
         with self.record.vault.transaction() as conn:
             state = self.record.state_for_write(conn, case_id)
-            _clock, protocol, _exact = self.record.clock_of(state)
+            protocol, _exact = self.record.protocols.for_case(state.protocol)
             if protocol.kit is None:
                 raise EvidenceRefused(N_("The protocol in use has no kit: ask the coordinator."))
             if not protocol.kit.number_ok(number):
@@ -262,7 +262,7 @@ class EvidenceService:
         optionally seal_number (sealed now) and location (stored now)."""
         with self.record.vault.transaction() as conn:
             state = self.record.state_for_write(conn, case_id)
-            _clock, protocol, _exact = self.record.clock_of(state)
+            protocol, _exact = self.record.protocols.for_case(state.protocol)
             sample_id = _text(values, "sample")
             sample = next((s for s in protocol.samples if s.id == sample_id), None)
             if sample_id and sample is None:

@@ -52,7 +52,14 @@ class InjuryService:
         self, record: RecordService, diagrams: Mapping[str, Diagram] | None = None
     ) -> None:
         self.record = record
-        self.diagrams: Mapping[str, Diagram] = diagrams if diagrams is not None else load_diagrams()
+        self._diagrams = diagrams
+
+    @property
+    def diagrams(self) -> Mapping[str, Diagram]:
+        """The shipped diagrams, read when first needed (not at every sign-in: 85 ms)."""
+        if self._diagrams is None:
+            self._diagrams = load_diagrams()
+        return self._diagrams
 
     # -- reads ------------------------------------------------------------------------
     def injuries(self, state: CaseState) -> list[inj.InjuryRecord]:
