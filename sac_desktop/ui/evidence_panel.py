@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QVBoxLayout,
@@ -37,9 +36,9 @@ from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.evidence import EvidenceService, HandoverItem
 from sac_desktop.ui.layout import (
-    FormDialog,
-    attempt,
-    message_label,
+    ActionPanel,
+    choice_box,
+    line_edit,
     named_button,
     read_only_table,
 )
@@ -55,11 +54,6 @@ WINDOW_LABELS = {
     "unknown": N_("time not known"),
     "not_applicable": N_("not applicable"),
 }
-
-
-def sample_text(t: Translator, labels: dict[str, str]) -> str:
-    """A protocol text in the reader's language (English when it lacks one)."""
-    return labels.get(t.language) or labels.get("en", "")
 
 
 class SuggestionModel(_TableModel):
@@ -88,7 +82,7 @@ class SuggestionModel(_TableModel):
         if column == 1:
             return s.sample.item
         if column == 2:
-            text = sample_text(t, dict(s.sample.label))
+            text = s.sample.text(t.language)
             return text + (" ⚠" if s.warnings else "")
         if column == 3:
             return t._(WINDOW_LABELS.get(s.window_state or "", "—")) if s.window_state else "—"
@@ -150,25 +144,7 @@ class ItemModel(_TableModel):
         return None
 
 
-def _line(name: str, text: str = "") -> QLineEdit:
-    edit = QLineEdit(text)
-    edit.setObjectName(name)
-    return edit
-
-
-def _choice(name: str, items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
-    box = QComboBox()
-    box.setObjectName(name)
-    for text, value in items:
-        box.addItem(text, value)
-    found = box.findData(current)
-    box.setCurrentIndex(max(found, 0))
-    return box
-
-
-class EvidencePanel(QWidget):
-    changed = Signal()
-
+class EvidencePanel(ActionPanel):
     def __init__(
         self,
         t: Translator,
@@ -178,15 +154,12 @@ class EvidencePanel(QWidget):
         expected: Callable[[BaseException], bool],
         staff: Callable[[], dict[str, str]],
     ) -> None:
-        super().__init__()
-        self.setObjectName("evidencePanel")
-        self.t, self.service, self.error = t, service, error
-        self.describe, self.expected, self.staff = describe, expected, staff
+        super().__init__("evidencePanel", t, error, describe, expected)
+        self.service, self.staff = service, staff
         self.state: CaseState | None = None
         self.can_write = False
-        self.dialog: QDialog | None = None
 
-        self.kit = _line("kitNumber")
+        self.kit = line_edit("kitNumber")
         self.kit_label = QLabel()
         self.kit_label.setBuddy(self.kit)
         self.kit_button = named_button("setKit", lambda: self.set_kit())
@@ -245,7 +218,6 @@ class EvidencePanel(QWidget):
         self.plan.setWordWrap(True)
         self.plan.setStyleSheet("background:#fff4d6;color:#3d2a00;padding:4px;")
         self.plan.hide()
-        self.message = message_label("evidenceMessage")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -362,21 +334,10 @@ class EvidencePanel(QWidget):
             self.history.addItem(t._("Collected; not yet sealed."))
 
     # -- actions ------------------------------------------------------------------------
-    def _run(self, action: Callable[[], object]) -> bool:
-        done = attempt(action, self.expected, self.describe, self.message, self.error)
-        if done:
-            self.changed.emit()
-        return done
-
     def set_kit(self) -> None:
         if self.state is not None:
             case_id, number = self.state.case_id, self.kit.text()
             self._run(lambda: self.service.set_kit(case_id, number))
-
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.open()
-        return dialog
 
     def record_dialog(self, other: bool = False) -> QDialog | None:
         """Record a sample taken (the selected suggestion), or another item (a garment)."""
@@ -388,10 +349,10 @@ class EvidencePanel(QWidget):
             None if other or not index.isValid() else self.suggestion_model.row_at(index.row())
         )
         sample = suggestion.sample if suggestion else None
-        number = _line("itemNumber", sample.item if sample else "")
-        what = _line("itemText", sample_text(t, dict(sample.site)) if sample else "")
-        collected = _line("itemCollected", self.service._local_now())
-        storage = _choice(
+        number = line_edit("itemNumber", sample.item if sample else "")
+        what = line_edit("itemText", sample.site_text(t.language) if sample else "")
+        collected = line_edit("itemCollected", self.service._local_now())
+        storage = choice_box(
             "itemStorage",
             [(t._(label), key) for key, label in ev.STORAGE_LABELS.items()],
             sample.storage.value if sample else "dry_room",
@@ -406,8 +367,8 @@ class EvidencePanel(QWidget):
         storage.currentIndexChanged.connect(  # the usual temperature of that way of keeping
             lambda _i: temperature.setValue(usual.get(str(storage.currentData()), 20.0))
         )
-        seal = _line("itemSeal")
-        location = _line("itemLocation")
+        seal = line_edit("itemSeal")
+        location = line_edit("itemLocation")
         rows: list[tuple[str, QWidget]] = [
             (t._("Item &number:"), number),
             (t._("&What and where:"), what),
@@ -419,7 +380,7 @@ class EvidencePanel(QWidget):
         ]
         kind = None
         if other:
-            kind = _choice(
+            kind = choice_box(
                 "itemKind",
                 [
                     (t._("clothing or underwear"), "clothing"),
@@ -448,34 +409,26 @@ class EvidencePanel(QWidget):
             self.service.record_item(case_id, values)
             self.changed.emit()
 
-        title = sample_text(t, dict(sample.label)) if sample else t._("Another item")
-        return self._open(
-            FormDialog(t, "itemDialog", title, rows, submit, self.describe, self.expected, self)
-        )
+        title = sample.text(t.language) if sample else t._("Another item")
+        return self._form("itemDialog", title, rows, submit)
 
     def not_taken_dialog(self) -> QDialog | None:
         index = self.suggestions.currentIndex()
         if self.state is None or not index.isValid():
             return None
         sample = self.suggestion_model.row_at(index.row()).sample
-        reason = _line("notTakenReason")
+        reason = line_edit("notTakenReason")
         case_id = self.state.case_id
 
         def submit() -> None:
             self.service.not_taken(case_id, sample.id, reason.text())
             self.changed.emit()
 
-        return self._open(
-            FormDialog(
-                self.t,
-                "notTakenDialog",
-                sample_text(self.t, dict(sample.label)),
-                [(self.t._("&Why not taken:"), reason)],
-                submit,
-                self.describe,
-                self.expected,
-                self,
-            )
+        return self._form(
+            "notTakenDialog",
+            sample.text(self.t.language),
+            [(self.t._("&Why not taken:"), reason)],
+            submit,
         )
 
     def move_dialog(self, every_kept_item: bool = False) -> QDialog | None:
@@ -485,17 +438,19 @@ class EvidencePanel(QWidget):
         if self.state is None or not self.can_write or (item is None and not every_kept_item):
             return None
         t = self.t
-        move = _choice("moveKind", [(t._(label), m.value) for m, label in MOVE_LABELS.items()])
-        at = _line("moveAt", self.service._local_now())
-        released = _line("moveReleased", self.staff().get(self.service.record.actor.user_id, ""))
-        received = _line("moveReceived")
-        received_service = _line("moveReceivedService")
-        received_number = _line("moveReceivedNumber")
-        reference = _line("moveReference")
-        seal = _line("moveSeal")
-        location = _line("moveLocation")
-        laboratory = _line("moveLaboratory")
-        purpose = _line("movePurpose")
+        move = choice_box("moveKind", [(t._(label), m.value) for m, label in MOVE_LABELS.items()])
+        at = line_edit("moveAt", self.service._local_now())
+        released = line_edit(
+            "moveReleased", self.staff().get(self.service.record.actor.user_id, "")
+        )
+        received = line_edit("moveReceived")
+        received_service = line_edit("moveReceivedService")
+        received_number = line_edit("moveReceivedNumber")
+        reference = line_edit("moveReference")
+        seal = line_edit("moveSeal")
+        location = line_edit("moveLocation")
+        laboratory = line_edit("moveLaboratory")
+        purpose = line_edit("movePurpose")
         intact = QCheckBox(t._("Seal &intact"))
         intact.setObjectName("moveSealIntact")
         intact.setChecked(True)
@@ -552,25 +507,23 @@ class EvidencePanel(QWidget):
             if every_kept_item or item is None
             else t._("Custody of item %(number)s") % {"number": item.item_number}
         )
-        return self._open(
-            FormDialog(t, "moveDialog", title, rows, submit, self.describe, self.expected, self)
-        )
+        return self._form("moveDialog", title, rows, submit)
 
     def complaint_dialog(self) -> QDialog | None:
         if self.state is None:
             return None
         t = self.t
-        decision = _choice(
+        decision = choice_box(
             "complaintChoice",
             [
                 (t._(ev.COMPLAINT_LABELS[c]), c.value)
                 for c in (ev.Complaint.FILED, ev.Complaint.LATER, ev.Complaint.DECLINED)
             ],
         )
-        number = _line("complaintNumber")
-        inspector = _line("complaintInspector")
-        office = _line("complaintOffice")
-        at = _line("complaintAt", self.service._local_now())
+        number = line_edit("complaintNumber")
+        inspector = line_edit("complaintInspector")
+        office = line_edit("complaintOffice")
+        at = line_edit("complaintAt", self.service._local_now())
         case_id = self.state.case_id
 
         def submit() -> None:
@@ -586,33 +539,27 @@ class EvidencePanel(QWidget):
             )
             self.changed.emit()
 
-        return self._open(
-            FormDialog(
-                t,
-                "complaintDialog",
-                t._("The decision to file a complaint"),
-                [
-                    (t._("&Decision:"), decision),
-                    (t._("Police report (PV) &number:"), number),
-                    (t._("&Inspector:"), inspector),
-                    (t._("&Prosecutor's office:"), office),
-                    (t._("&When:"), at),
-                ],
-                submit,
-                self.describe,
-                self.expected,
-                self,
-            )
+        return self._form(
+            "complaintDialog",
+            t._("The decision to file a complaint"),
+            [
+                (t._("&Decision:"), decision),
+                (t._("Police report (PV) &number:"), number),
+                (t._("&Inspector:"), inspector),
+                (t._("&Prosecutor's office:"), office),
+                (t._("&When:"), at),
+            ],
+            submit,
         )
 
     def requisition_dialog(self) -> QDialog | None:
         if self.state is None:
             return None
         t = self.t
-        magistrate = _line("requisitionMagistrate")
-        reference = _line("requisitionReference")
-        orders = _line("requisitionOrders")
-        at = _line("requisitionAt", self.service._local_now())
+        magistrate = line_edit("requisitionMagistrate")
+        reference = line_edit("requisitionReference")
+        orders = line_edit("requisitionOrders")
+        at = line_edit("requisitionAt", self.service._local_now())
         case_id = self.state.case_id
 
         def submit() -> None:
@@ -627,22 +574,16 @@ class EvidencePanel(QWidget):
             )
             self.changed.emit()
 
-        return self._open(
-            FormDialog(
-                t,
-                "requisitionDialog",
-                t._("Judicial requisition"),
-                [
-                    (t._("&Magistrate:"), magistrate),
-                    (t._("&Reference:"), reference),
-                    (t._("What it &orders:"), orders),
-                    (t._("&When:"), at),
-                ],
-                submit,
-                self.describe,
-                self.expected,
-                self,
-            )
+        return self._form(
+            "requisitionDialog",
+            t._("Judicial requisition"),
+            [
+                (t._("&Magistrate:"), magistrate),
+                (t._("&Reference:"), reference),
+                (t._("What it &orders:"), orders),
+                (t._("&When:"), at),
+            ],
+            submit,
         )
 
     def label_pdf(self) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,7 @@ from sac_desktop.services.injuries import InjuryProblems, InjuryService, values_
 from sac_desktop.services.photos import PhotoService
 from sac_desktop.ui.body_map import BodyMap, MapMarker
 from sac_desktop.ui.layout import (
+    ActionPanel,
     attempt,
     buddied_rows,
     message_label,
@@ -341,10 +342,8 @@ class InjuryDialog(QDialog):
             widget.setFocus()
 
 
-class InjuryPanel(QWidget):
+class InjuryPanel(ActionPanel):
     """The diagrams on the left, the injuries and findings on the right."""
-
-    changed = Signal()  # something was recorded: the case view reads the case again
 
     def __init__(
         self,
@@ -356,14 +355,11 @@ class InjuryPanel(QWidget):
         describe: Callable[[BaseException], str],
         expected: Callable[[BaseException], bool],
     ) -> None:
-        super().__init__()
-        self.setObjectName("injuryPanel")
+        super().__init__("injuryPanel", t, error, describe, expected)
         self.photos = PhotoPanel(t, photos, runner, error, describe, expected)
-        self.t, self.service, self.error = t, service, error
-        self.describe, self.expected = describe, expected
+        self.service = service
         self.state: CaseState | None = None
         self.can_write = False
-        self.dialog: InjuryDialog | None = None
 
         self.diagram_box = QComboBox()
         self.diagram_box.setObjectName("diagramChoice")
@@ -433,7 +429,6 @@ class InjuryPanel(QWidget):
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("background:#fff4d6;color:#3d2a00;padding:4px;")
         self.warning.hide()
-        self.message = message_label("injuryPanelMessage")
         self.tanner = QComboBox()
         self.tanner.setObjectName("tannerStage")
         self.tanner_label = QLabel()
@@ -627,12 +622,6 @@ class InjuryPanel(QWidget):
             self.table.viewport().update()
 
     # -- recording --------------------------------------------------------------------
-    def _run(self, action: Callable[[], object]) -> bool:
-        done = attempt(action, self.expected, self.describe, self.message, self.error)
-        if done:
-            self.changed.emit()
-        return done
-
     def _today(self) -> QDate:
         today = self.service._today()
         return QDate(today.year, today.month, today.day)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -181,3 +185,66 @@ class FormDialog(QDialog):
     def _save(self) -> None:
         if attempt(self.submit, self.expected, self.describe, self.message, reraise):
             self.accept()
+
+
+def line_edit(name: str, text: str = "") -> QLineEdit:
+    """A named one-line field (tests and screen readers find it by its name)."""
+    edit = QLineEdit(text)
+    edit.setObjectName(name)
+    return edit
+
+
+def text_edit(name: str, text: str = "", height: int = 64) -> QPlainTextEdit:
+    """A named short text; Tab leaves it (keyboard-only use)."""
+    edit = QPlainTextEdit(text)
+    edit.setObjectName(name)
+    edit.setTabChangesFocus(True)
+    edit.setMaximumHeight(height)
+    return edit
+
+
+def choice_box(name: str, items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
+    """A named list of (text, value) with ``current`` chosen (the first if absent)."""
+    box = QComboBox()
+    box.setObjectName(name)
+    for text, value in items:
+        box.addItem(text, value)
+    box.setCurrentIndex(max(box.findData(current), 0))
+    return box
+
+
+class ActionPanel(QWidget):
+    """A case tab that passes on what staff do to its service: an error they can fix is
+    said calmly in ``message``, a bug goes to the crash dialog; its small forms are
+    FormDialogs. ``changed`` asks the case view to read the case again."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        name: str,
+        t: Translator,
+        error: Callable[[BaseException], None],
+        describe: Callable[[BaseException], str],
+        expected: Callable[[BaseException], bool],
+    ) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.t, self.error, self.describe, self.expected = t, error, describe, expected
+        self.message = message_label(f"{name}Message")
+        self.dialog: QDialog | None = None
+
+    def _run(self, action: Callable[[], object]) -> bool:
+        done = attempt(action, self.expected, self.describe, self.message, self.error)
+        if done:
+            self.changed.emit()
+        return done
+
+    def _form(
+        self, name: str, title: str, rows: list[tuple[str, QWidget]], submit: Callable[[], None]
+    ) -> FormDialog:
+        """Open a small form; ``submit`` records (and says ``changed``) or raises."""
+        dialog = FormDialog(self.t, name, title, rows, submit, self.describe, self.expected, self)
+        self.dialog = dialog
+        dialog.open()
+        return dialog

@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,11 +26,12 @@ from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.psychology import PsychologyService, consultation_values
 from sac_desktop.ui.layout import (
-    FormDialog,
-    attempt,
-    message_label,
+    ActionPanel,
+    choice_box,
+    line_edit,
     named_button,
     read_only_table,
+    text_edit,
 )
 from sac_desktop.ui.models import Index, _TableModel
 
@@ -100,32 +98,7 @@ class MemberModel(_TableModel):
         return values[index.column()]
 
 
-def _line(name: str, text: str = "") -> QLineEdit:
-    edit = QLineEdit(text)
-    edit.setObjectName(name)
-    return edit
-
-
-def _text(name: str, text: str = "") -> QPlainTextEdit:
-    edit = QPlainTextEdit(text)
-    edit.setObjectName(name)
-    edit.setTabChangesFocus(True)
-    edit.setMaximumHeight(64)
-    return edit
-
-
-def _combo(name: str, items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
-    box = QComboBox()
-    box.setObjectName(name)
-    for text, value in items:
-        box.addItem(text, value)
-    box.setCurrentIndex(max(box.findData(current), 0))
-    return box
-
-
-class PsychologyPanel(QWidget):
-    changed = Signal()
-
+class PsychologyPanel(ActionPanel):
     def __init__(
         self,
         t: Translator,
@@ -135,12 +108,9 @@ class PsychologyPanel(QWidget):
         expected: Callable[[BaseException], bool],
         staff: Callable[[], dict[str, str]],
     ) -> None:
-        super().__init__()
-        self.setObjectName("psychologyPanel")
-        self.t, self.service, self.error = t, service, error
-        self.describe, self.expected, self.staff = describe, expected, staff
+        super().__init__("psychologyPanel", t, error, describe, expected)
+        self.service, self.staff = service, staff
         self.state: CaseState | None = None
-        self.dialog: QDialog | None = None
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.consultations = read_only_table("consultations")
@@ -164,7 +134,6 @@ class PsychologyPanel(QWidget):
         member_row = QHBoxLayout()
         member_row.addWidget(self.member_button)
         member_row.addStretch(1)
-        self.message = message_label("psychologyMessage")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.consultations_title)
@@ -205,17 +174,6 @@ class PsychologyPanel(QWidget):
         return self.model.row_at(index.row()) if index.isValid() else None
 
     # -- actions ------------------------------------------------------------------------
-    def _run(self, action: Callable[[], object]) -> bool:
-        done = attempt(action, self.expected, self.describe, self.message, self.error)
-        if done:
-            self.changed.emit()
-        return done
-
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
     def consultation_dialog(self, record: psy.ConsultationRecord | None = None) -> QDialog | None:
         """A new consultation, or a new version of ``record`` (an amendment after
         sign-off needs its reason)."""
@@ -225,23 +183,23 @@ class PsychologyPanel(QWidget):
         values = consultation_values(record) if record is not None else {}
         subjects = [(t._(psy.SUBJECT_LABELS[psy.SubjectKind.PERSON]), psy.PERSON)]
         subjects += [(m.name, m.id) for m in self.service.members(self.state)]
-        subject = _combo("consultationSubject", subjects, values.get("subject", psy.PERSON))
-        when = _line("consultationAt", str(values.get("at_local") or self.service._local_now()))
+        subject = choice_box("consultationSubject", subjects, values.get("subject", psy.PERSON))
+        when = line_edit("consultationAt", str(values.get("at_local") or self.service._local_now()))
         duration = QSpinBox()
         duration.setObjectName("consultationDuration")
         duration.setRange(1, psy.MAX_DURATION_MIN)
         duration.setValue(int(values.get("duration_min") or 45))
         duration.setSuffix(" min")
-        present = _line("consultationPresent", str(values.get("present", "")))
-        education = _text("consultationEducation", str(values.get("psychoeducation", "")))
-        reactions = _text("consultationReactions", str(values.get("reactions", "")))
+        present = line_edit("consultationPresent", str(values.get("present", "")))
+        education = text_edit("consultationEducation", str(values.get("psychoeducation", "")))
+        reactions = text_edit("consultationReactions", str(values.get("reactions", "")))
         levels = [(t._(label), level.value) for level, label in psy.RISK_LABELS.items()]
-        risk = _combo("consultationRisk", levels, values.get("risk_level", "none"))
-        suicide = _combo("consultationSuicideRisk", levels, values.get("suicide_risk", "none"))
-        action = _text("consultationAction", str(values.get("action_taken", "")))
-        plan = _text("consultationPlan", str(values.get("plan", "")))
-        following = _line("consultationNext", str(values.get("next_appointment", "")))
-        reason = _line("consultationReason")
+        risk = choice_box("consultationRisk", levels, values.get("risk_level", "none"))
+        suicide = choice_box("consultationSuicideRisk", levels, values.get("suicide_risk", "none"))
+        action = text_edit("consultationAction", str(values.get("action_taken", "")))
+        plan = text_edit("consultationPlan", str(values.get("plan", "")))
+        following = line_edit("consultationNext", str(values.get("next_appointment", "")))
+        reason = line_edit("consultationReason")
         rows: list[tuple[str, QWidget]] = [
             (t._("Wi&th:"), subject),
             (t._("&When:"), when),
@@ -285,11 +243,7 @@ class PsychologyPanel(QWidget):
             if record is None
             else t._("Consultation of %(when)s") % {"when": record.at_local}
         )
-        return self._open(
-            FormDialog(
-                t, "consultationDialog", title, rows, submit, self.describe, self.expected, self
-            )
-        )
+        return self._form("consultationDialog", title, rows, submit)
 
     def amend_selected(self) -> QDialog | None:
         record = self.selected()
@@ -308,16 +262,16 @@ class PsychologyPanel(QWidget):
         if self.state is None:
             return None
         t = self.t
-        name = _line("memberName")
-        relation = _combo(
+        name = line_edit("memberName")
+        relation = choice_box(
             "memberRelation", [("", "")] + [(t._(label), code) for code, label in RELATIONS]
         )
-        phone = _line("memberPhone")
-        language = _combo(
+        phone = line_edit("memberPhone")
+        language = choice_box(
             "memberLanguage", [("", "")] + [(t._(label), code) for code, label in LANGUAGES]
         )
-        consent = _combo("memberConsent", [(t._(label), code) for code, label in YES_NO])
-        support = _combo(
+        consent = choice_box("memberConsent", [(t._(label), code) for code, label in YES_NO])
+        support = choice_box(
             "memberSupport",
             [("", ""), (t._("yes"), "yes"), (t._("no"), "no"), (t._("not known"), "unknown")],
         )
@@ -337,24 +291,18 @@ class PsychologyPanel(QWidget):
             )
             self.changed.emit()
 
-        return self._open(
-            FormDialog(
-                t,
-                "memberDialog",
-                t._("A person of the support circle"),
-                [
-                    (t._("&Name:"), name),
-                    (t._("&Relation:"), relation),
-                    (t._("&Phone:"), phone),
-                    (t._("&Language:"), language),
-                    (t._("May the centre &call them?"), consent),
-                    (t._("&Wants support:"), support),
-                ],
-                submit,
-                self.describe,
-                self.expected,
-                self,
-            )
+        return self._form(
+            "memberDialog",
+            t._("A person of the support circle"),
+            [
+                (t._("&Name:"), name),
+                (t._("&Relation:"), relation),
+                (t._("&Phone:"), phone),
+                (t._("&Language:"), language),
+                (t._("May the centre &call them?"), consent),
+                (t._("&Wants support:"), support),
+            ],
+            submit,
         )
 
     # -- language -----------------------------------------------------------------------
