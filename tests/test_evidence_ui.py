@@ -12,7 +12,7 @@ from sac_desktop.domain.custody import ItemState
 from sac_desktop.domain.roles import Role
 from sac_desktop.ui.main_window import MainWindow
 from tests.helpers.cases import consent
-from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in
+from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in, activate
 
 GROUPS = ("oral", "reference_dna", "clothing", "fingernails", "pubic_hair", "genital")
 
@@ -41,11 +41,6 @@ def _case(window: MainWindow, clock: FixedClock) -> str:
     return case_id
 
 
-def _active(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-
-
 def test_a_kit_of_eight_samples_recorded_with_the_keyboard_only(
     window: MainWindow, demo_accounts, qtbot, clock: FixedClock, bugs
 ) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +50,7 @@ def test_a_kit_of_eight_samples_recorded_with_the_keyboard_only(
     window._open_case(case_id)
     view = window.vault_page.case_view
     assert view is not None
-    _active(window, qtbot)
+    activate(window, qtbot)
     keys = Keyboard(qtbot)
     keys.key(Key.Key_5, CTRL)
     panel = view.evidence
@@ -75,7 +70,7 @@ def test_a_kit_of_eight_samples_recorded_with_the_keyboard_only(
     assert session is not None
     qtbot.waitUntil(lambda: session.record.reread(case_id).evidence.kit_number == "SAS-2026-004512")
     for row in range(8):
-        _active(window, qtbot)
+        activate(window, qtbot)
         keys.key(Key.Key_O, ALT)  # Samples to take, in &order
         keys.at("sampleSuggestions")
         keys.key(Key.Key_Home, CTRL)
@@ -116,9 +111,7 @@ def test_the_coordinators_view_lists_items_due_within_30_days(
     window.switch_user()
     coordinator = demo_accounts[Role.COORDINATOR]
     _sign_in(window, coordinator.username, coordinator.password)
-    for box in QApplication.topLevelWidgets():
-        if box.objectName() == "noticeBox":
-            box.close()
+    activate(window, qtbot)
     window.open_evidence(today=date(2026, 8, 25))  # kept until 2026-09-14
     page = window.evidence_page
     assert window.stack.currentWidget() is page
@@ -162,9 +155,7 @@ def test_the_coordinator_sets_the_retention_periods(
     window.switch_user()
     coordinator = demo_accounts[Role.COORDINATOR]
     _sign_in(window, coordinator.username, coordinator.password)
-    for box in QApplication.topLevelWidgets():
-        if box.objectName() == "noticeBox":
-            box.close()
+    activate(window, qtbot)
     window.open_evidence()
     page = window.evidence_page
     assert page.settings_button.isVisible()

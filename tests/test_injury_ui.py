@@ -25,7 +25,7 @@ from sac_desktop.ui.body_map import BodyMap
 from sac_desktop.ui.injury_panel import InjuryDialog, InjuryPanel
 from sac_desktop.ui.main_window import MainWindow
 from tests.helpers.cases import consent
-from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in
+from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in, activate
 
 
 def _case(window: MainWindow, clock: FixedClock) -> str:
@@ -42,7 +42,7 @@ def _open(window: MainWindow, case_id: str, qtbot) -> InjuryPanel:  # type: igno
     window._open_case(case_id)
     view = window.vault_page.case_view
     assert view is not None
-    _active(window, qtbot)
+    activate(window, qtbot)
     Keyboard(qtbot).key(Key.Key_4, CTRL)
     assert view.tabs.currentWidget() is view.injuries
     return view.injuries
@@ -58,13 +58,6 @@ def _dialog(panel: InjuryPanel, qtbot) -> InjuryDialog:  # type: ignore[no-untyp
     qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible())
     assert panel.dialog is not None
     return panel.dialog
-
-
-def _active(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    """Offscreen, a closed dialog hands activation back to no window (a desktop's window
-    manager gives it back to the main window): do what the window manager does."""
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
 
 
 def _view_point(view: BodyMap, x: float, y: float) -> QPoint:
@@ -163,7 +156,7 @@ def test_three_injuries_on_two_diagrams_by_keyboard_and_mouse(
     assert moved.y > second.y and moved.supersedes == second.entry_id
 
     # 3. Keyboard only, on a second diagram: the genital diagram, with clock position.
-    _active(window, qtbot)
+    activate(window, qtbot)
     keys.key(Key.Key_G, ALT)
     keys.at("diagramChoice")
     index = panel.diagram_box.findData("female_genital")
@@ -207,7 +200,7 @@ def test_three_injuries_on_two_diagrams_by_keyboard_and_mouse(
     assert panel.selected_id() == second.id
 
     # Keyboard move of injury 1: Page Up selects it, M, arrows, Enter keeps the move.
-    _active(window, qtbot)
+    activate(window, qtbot)
     panel.map.setFocus()
     keys.key(Key.Key_PageUp)
     assert panel.map.selected_id() == first.id and panel.selected_id() == first.id
@@ -292,10 +285,7 @@ def test_a_psychologist_sees_the_map_and_cannot_place_markers(
     window.switch_user()
     psy = demo_accounts[Role.PSYCHOLOGIST]
     _sign_in(window, psy.username, psy.password)
-    notice = QApplication.activeModalWidget()  # the psychologist's sign-in notice
-    if notice is not None and notice.objectName() == "noticeBox":
-        notice.close()
-    panel = _open(window, case_id, qtbot)
+    panel = _open(window, case_id, qtbot)  # (activate closes the psychologist's notice)
     assert panel.model.rowCount() == 1
     assert panel.map.read_only and not panel.none_button.isEnabled()
     panel.map.setFocus()

@@ -11,15 +11,7 @@ from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.roles import Role
 from sac_desktop.ui.main_window import MainWindow
 from tests.helpers.cases import consent
-from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in
-
-
-def _active(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    for box in QApplication.topLevelWidgets():
-        if box.objectName() == "noticeBox":
-            box.close()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+from tests.helpers.ui import ALT, CTRL, Key, Keyboard, _sign_in, activate
 
 
 def test_a_consultation_recorded_with_the_keyboard_only(
@@ -35,11 +27,11 @@ def test_a_consultation_recorded_with_the_keyboard_only(
     window.switch_user()
     psychologist = demo_accounts[Role.PSYCHOLOGIST]
     _sign_in(window, psychologist.username, psychologist.password)
-    _active(window, qtbot)
+    activate(window, qtbot)
     window._open_case(case_id)
     view = window.vault_page.case_view
     assert view is not None
-    _active(window, qtbot)
+    activate(window, qtbot)
     keys = Keyboard(qtbot)
     keys.key(Key.Key_6, CTRL)
     panel = view.psychology
@@ -72,7 +64,7 @@ def test_a_consultation_recorded_with_the_keyboard_only(
     # A nurse sees that it took place, when and by whom: never what it says.
     window.switch_user()
     _sign_in(window, nurse.username, nurse.password)
-    _active(window, qtbot)
+    activate(window, qtbot)
     window._open_case(case_id)
     view = window.vault_page.case_view
     assert view is not None

@@ -33,6 +33,16 @@ def _window(qtbot, paths, installation, bugs, monotonic, accounts=None) -> MainW
     return w
 
 
+def activate(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Close a sign-in notice, and give the window the focus back: offscreen, a closed
+    dialog hands activation to no window (a desktop's window manager gives it back)."""
+    for box in QApplication.topLevelWidgets():
+        if box.objectName() == "noticeBox":
+            box.close()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+
+
 def _sign_in(window: MainWindow, username: str, password: str) -> None:
     window.signin_page.select(username)
     window.signin_page.password.edit.setText(password)
