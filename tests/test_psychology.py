@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sac_desktop.domain import psychology as psy
-from sac_desktop.domain.entries import KIND_CIRCLE_MEMBER, KIND_CONSULTATION
+from sac_desktop.domain.entries import KIND_CIRCLE_MEMBER, KIND_CONSULTATION, Entry
 from sac_desktop.domain.roles import Actor, Role
 from sac_desktop.services.case_list import CaseQuery
 from sac_desktop.services.permissions import Area, Forbidden, Op, allowed
@@ -137,8 +137,20 @@ def test_a_member_that_cannot_be_recorded_names_its_field(
 
 
 def test_masking_keeps_only_that_it_took_place() -> None:
-    meta = psy.EntryMeta("e-1", "psy-1", "psychologist", _utc(), None)
     payload = {**psy.normalise_consultation(parent_values("m-1")), "id": "c-1"}
+    meta = Entry(
+        "e-1",
+        "case-1",
+        psy.KIND_CONSULTATION,
+        1,
+        payload,
+        "psy-1",
+        "psychologist",
+        _utc(),
+        "Europe/Brussels",
+        60,
+        "none",
+    )
     record = psy.consultation_from_payload(payload, meta)
     hidden = psy.mask(record)
     assert hidden.hidden and hidden.subject == "circle"

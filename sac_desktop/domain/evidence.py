@@ -24,6 +24,7 @@ from sac_desktop.domain.entries import (
     KIND_EVIDENCE_NOT_TAKEN,
     KIND_EVIDENCE_RETENTION,
     KIND_REQUISITION,
+    Entry,
 )
 from sac_desktop.i18n import N_
 
@@ -186,7 +187,6 @@ class Evidence:
     """The evidence part of a case's state."""
 
     kit_number: str = ""
-    kit_entry_id: str = ""
     items: dict[str, Item] = field(default_factory=dict)
     not_taken: dict[str, NotTaken] = field(default_factory=dict)
     complaints: list[ComplaintRecord] = field(default_factory=list)
@@ -224,18 +224,17 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def fold(
-    evidence: Evidence,
-    kind: str,
-    payload: Mapping[str, Any],
-    entry_id: str,
-    author: str,
-    at_utc: datetime,
-) -> None:
+def fold(evidence: Evidence, entry: Entry) -> None:
     """Apply one evidence entry (recorded order)."""
+    kind, payload, entry_id, author, at_utc = (
+        entry.kind,
+        entry.payload,
+        entry.id,
+        entry.author,
+        entry.at_utc,
+    )
     if kind == KIND_EVIDENCE_KIT:
         evidence.kit_number = _text(payload, "kit_number")
-        evidence.kit_entry_id = entry_id
     elif kind == KIND_EVIDENCE_ITEM:
         item_id = str(payload["id"])
         previous = evidence.items.get(item_id)

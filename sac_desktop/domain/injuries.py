@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from sac_desktop.domain.diagrams import Diagram, clock_hour
-from sac_desktop.domain.entries import KIND_INJURY, KIND_NO_INJURY
+from sac_desktop.domain.entries import KIND_INJURY, KIND_NO_INJURY, Entry
 from sac_desktop.i18n import N_
 
 __all__ = ["KIND_INJURY", "KIND_NO_INJURY"]
@@ -425,16 +425,17 @@ def record_from_payload(
     )
 
 
-def fold(injuries: Injuries, kind: str, payload: Mapping[str, Any], entry_meta: EntryMeta) -> None:
+def fold(injuries: Injuries, entry: Entry) -> None:
     """Apply one injury entry (recorded order) to the case's injury state."""
+    kind, payload = entry.kind, entry.payload
     if kind == KIND_INJURY:
         record = record_from_payload(
             payload,
-            entry_meta.entry_id,
-            entry_meta.author,
-            entry_meta.role,
-            entry_meta.at_utc,
-            entry_meta.supersedes,
+            entry.id,
+            entry.author,
+            entry.role,
+            entry.at_utc,
+            entry.supersedes,
         )
         injuries.current[record.id] = record
         injuries.history.setdefault(record.id, []).append(record)
@@ -448,19 +449,10 @@ def fold(injuries: Injuries, kind: str, payload: Mapping[str, Any], entry_meta: 
             diagram=_text(payload, "diagram"),
             region=_text(payload, "region"),
             note=_text(payload, "note"),
-            entry_id=entry_meta.entry_id,
-            author=entry_meta.author,
-            recorded_utc=entry_meta.at_utc,
+            entry_id=entry.id,
+            author=entry.author,
+            recorded_utc=entry.at_utc,
         )
-
-
-@dataclass(frozen=True)
-class EntryMeta:
-    entry_id: str
-    author: str
-    role: str
-    at_utc: datetime
-    supersedes: str | None
 
 
 def check_none_found(

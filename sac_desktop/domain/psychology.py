@@ -30,6 +30,7 @@ from sac_desktop.domain.entries import (
     KIND_CIRCLE_MEMBER,
     KIND_CONSULTATION,
     KIND_CONSULTATION_SIGNED,
+    Entry,
 )
 from sac_desktop.domain.intake import (
     LANGUAGES,
@@ -162,15 +163,6 @@ class Psychology:
         return sorted(found, key=lambda c: (c.at_local, c.id))
 
 
-@dataclass(frozen=True)
-class EntryMeta:
-    entry_id: str
-    author: str
-    role: str
-    at_utc: datetime
-    supersedes: str | None
-
-
 # -- helpers ---------------------------------------------------------------------------
 def _text(values: Mapping[str, Any], key: str) -> str:
     value = values.get(key, "")
@@ -270,7 +262,7 @@ def normalise_member(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def member_from_payload(payload: Mapping[str, Any], meta: EntryMeta) -> MemberRecord:
+def member_from_payload(payload: Mapping[str, Any], meta: Entry) -> MemberRecord:
     return MemberRecord(
         id=str(payload["id"]),
         name=_text(payload, "name"),
@@ -283,7 +275,7 @@ def member_from_payload(payload: Mapping[str, Any], meta: EntryMeta) -> MemberRe
         reason=_text(payload, "reason"),
         from_companion=_text(payload, "from_companion"),
         intake_name=_text(payload, "intake_name"),
-        entry_id=meta.entry_id,
+        entry_id=meta.id,
         author=meta.author,
         recorded_utc=meta.at_utc,
         supersedes=meta.supersedes,
@@ -417,7 +409,7 @@ def normalise_consultation(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def consultation_from_payload(payload: Mapping[str, Any], meta: EntryMeta) -> ConsultationRecord:
+def consultation_from_payload(payload: Mapping[str, Any], meta: Entry) -> ConsultationRecord:
     subject = _text(payload, "subject")
     questionnaires = payload.get("questionnaires")
     scores = payload.get("scores")
@@ -438,7 +430,7 @@ def consultation_from_payload(payload: Mapping[str, Any], meta: EntryMeta) -> Co
         questionnaires=dict(questionnaires) if isinstance(questionnaires, Mapping) else {},
         scores=dict(scores) if isinstance(scores, Mapping) else {},
         amended_reason=_text(payload, "amended_reason"),
-        entry_id=meta.entry_id,
+        entry_id=meta.id,
         author=meta.author,
         role=meta.role,
         recorded_utc=meta.at_utc,
@@ -517,8 +509,9 @@ def _item_number(key: Any) -> int:
 
 
 # -- the fold ------------------------------------------------------------------------
-def fold(psychology: Psychology, kind: str, payload: Mapping[str, Any], meta: EntryMeta) -> None:
+def fold(psychology: Psychology, meta: Entry) -> None:
     """Apply one entry (recorded order) to the case's psychology state."""
+    kind, payload = meta.kind, meta.payload
     if kind == KIND_CIRCLE_MEMBER:
         member = member_from_payload(payload, meta)
         psychology.members[member.id] = member

@@ -118,15 +118,11 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 moved=bool(payload.get("moved", False)),
             )
         elif entry.kind in ev.KINDS:
-            ev.fold(state.evidence, entry.kind, entry.payload, entry.id, entry.author, entry.at_utc)
+            ev.fold(state.evidence, entry)
         elif entry.kind in (inj.KIND_INJURY, inj.KIND_NO_INJURY):
-            meta = inj.EntryMeta(entry.id, entry.author, entry.role, entry.at_utc, entry.supersedes)
-            inj.fold(state.injuries, entry.kind, entry.payload, meta)
+            inj.fold(state.injuries, entry)
         elif entry.kind in psy.KINDS:
-            psy_meta = psy.EntryMeta(
-                entry.id, entry.author, entry.role, entry.at_utc, entry.supersedes
-            )
-            psy.fold(state.psychology, entry.kind, entry.payload, psy_meta)
+            psy.fold(state.psychology, entry)
         elif entry.kind in PHOTO_KINDS:
             fold_photo(state.photos, entry)
         elif entry.kind == KIND_FIELD_SET:

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from sac_desktop.domain import evidence as ev
 from sac_desktop.domain.audit import Action
-from sac_desktop.domain.clock import format_utc
 from sac_desktop.domain.custody import (
     CustodyRefused,
     ItemState,
@@ -598,11 +597,10 @@ class EvidenceService:
                     complaint=evidence.complaint.value,
                     handed_entry=handed.entry_id if handed else None,
                     handed_local=handed.at_local if handed else None,
-                    received_by_account=handed.received_by.account or None if handed else None,
                     unconfirmed=unconfirmed,
                 )
             )
         rows.put_rows(conn, put)
 
 
-__all__ = ["EvidenceRow", "HandoverRow", "format_utc"]
+__all__ = ["EvidenceRow", "HandoverRow"]

@@ -337,10 +337,6 @@ class RecordService:
             full = overlay_state(full, drafts)
         return intake_view(full, self.info.centre, self.clock)
 
-    def was_opened(self, case_id: str) -> bool:
-        """Whether this person opened the case in this session (an audited read)."""
-        return case_id in self._read
-
     def opened_state(self, case_id: str) -> CaseState:
         """The case as this person last read it in full (opened, or re-read after a
         write), without reading it again: safe from a worker thread, and cheap when a

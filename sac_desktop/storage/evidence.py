@@ -10,7 +10,7 @@ from typing import Any
 
 _COLUMNS = (
     "case_id, item_id, case_number, kit_number, item_number, kind, text, state, at_centre,"
-    " retention_until, complaint, handed_entry, handed_local, received_by_account, unconfirmed"
+    " retention_until, complaint, handed_entry, handed_local, unconfirmed"
 )
 
 
@@ -29,7 +29,6 @@ class EvidenceRow:
     complaint: str
     handed_entry: str | None  # the custody move that handed it to justice
     handed_local: str | None
-    received_by_account: str | None
     unconfirmed: bool  # handed over, its receipt not yet recorded
 
     def values(self) -> tuple[object, ...]:
@@ -47,7 +46,6 @@ class EvidenceRow:
             self.complaint,
             self.handed_entry,
             self.handed_local,
-            self.received_by_account,
             int(self.unconfirmed),
         )
 
@@ -67,8 +65,7 @@ def _row(r: Any) -> EvidenceRow:
         str(r[10]),
         r[11],
         r[12],
-        r[13],
-        bool(r[14]),
+        bool(r[13]),
     )
 
 
@@ -76,14 +73,13 @@ def put_rows(conn: Any, rows: Iterable[EvidenceRow]) -> int:
     count = 0
     for row in rows:
         conn.execute(
-            f"INSERT INTO proj_evidence ({_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+            f"INSERT INTO proj_evidence ({_COLUMNS}) VALUES ({', '.join('?' * 14)})"
             " ON CONFLICT(case_id, item_id) DO UPDATE SET"
             " case_number = excluded.case_number, kit_number = excluded.kit_number,"
             " item_number = excluded.item_number, kind = excluded.kind, text = excluded.text,"
             " state = excluded.state, at_centre = excluded.at_centre,"
             " retention_until = excluded.retention_until, complaint = excluded.complaint,"
             " handed_entry = excluded.handed_entry, handed_local = excluded.handed_local,"
-            " received_by_account = excluded.received_by_account,"
             " unconfirmed = excluded.unconfirmed",
             row.values(),
         )
@@ -155,18 +151,6 @@ def count_unconfirmed(conn: Any) -> int:
             " WHERE unconfirmed = 1"
         ).fetchone()[0]
     )
-
-
-def received_by(conn: Any, account: str, limit: int = 500) -> list[EvidenceRow]:
-    """Items handed to this inspector (their own handovers only)."""
-    return [
-        _row(r)
-        for r in conn.execute(
-            f"SELECT {_COLUMNS} FROM proj_evidence WHERE received_by_account = ?"
-            " ORDER BY handed_local DESC, case_number, item_number LIMIT ?",
-            (account, limit),
-        )
-    ]
 
 
 @dataclass(frozen=True)

@@ -192,13 +192,11 @@ V8_EVIDENCE: list[str] = [
         complaint TEXT NOT NULL,
         handed_entry TEXT,
         handed_local TEXT,
-        received_by_account TEXT,
         unconfirmed INTEGER NOT NULL,
         PRIMARY KEY (case_id, item_id))""",
     # Covering for the coordinator's counts (no row lookups over 100,000 cases).
     """CREATE INDEX proj_evidence_kept ON proj_evidence (at_centre, retention_until, complaint)""",
     """CREATE INDEX proj_evidence_unconfirmed ON proj_evidence (unconfirmed, handed_local)""",
-    """CREATE INDEX proj_evidence_receiver ON proj_evidence (received_by_account)""",
     # Every handover to an inspector with an account: what they may read, and confirm.
     """CREATE TABLE proj_handovers (
         move_entry TEXT PRIMARY KEY,

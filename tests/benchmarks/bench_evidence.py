@@ -87,7 +87,6 @@ def build(session: Session, cases: int) -> None:
                         complaint,
                         None,
                         "2026-11-20 10:00" if unconfirmed else None,
-                        None,
                         unconfirmed,
                     )
                 )
