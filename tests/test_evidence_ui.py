@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QSpinBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QSpinBox,
+    QWidget,
+)
 
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.custody import ItemState
@@ -171,3 +178,36 @@ def test_the_coordinator_sets_the_retention_periods(
     assert coordinator_session is not None
     state = coordinator_session.record.state_unchecked(coordinator_session.vault.conn, case_id)
     assert state.evidence.items[item].retention_until == date(2027, 3, 14)
+
+
+def test_the_custody_form_offers_only_what_the_move_records(
+    window: MainWindow, demo_accounts, qtbot, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    case_id = _case(window, clock)
+    session = window.session
+    assert session is not None
+    session.record.open_case(case_id)
+    session.evidence.set_kit(case_id, "SAS-2026-000003")
+    session.evidence.record_item(case_id, {"sample": "oral_swabs", "seal_number": "S-1"})
+    window._open_case(case_id)
+    view = window.vault_page.case_view
+    assert view is not None
+    view.evidence.items.selectRow(0)
+    dialog = view.evidence.move_dialog()
+    assert dialog is not None
+
+    def enabled(name: str) -> bool:
+        widget = dialog.findChild(QWidget, name)
+        assert widget is not None
+        return widget.isEnabled()
+
+    move = dialog.findChild(QComboBox, "moveKind")
+    move.setCurrentIndex(move.findData("store"))
+    assert enabled("moveLocation") and not enabled("moveLaboratory")
+    assert not enabled("moveReceived") and not enabled("moveReference")
+    move.setCurrentIndex(move.findData("hand_to_police"))
+    assert enabled("moveReceived") and enabled("moveReference")
+    assert not enabled("moveLocation") and not enabled("moveSeal")
+    dialog.reject()

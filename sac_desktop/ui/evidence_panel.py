@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +33,14 @@ from sac_desktop.domain.protocol import Sample
 from sac_desktop.domain.sampling import Suggestion
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.services.evidence import EvidenceService, HandoverItem
+from sac_desktop.services.evidence import HANDOVERS, EvidenceService, HandoverItem
 from sac_desktop.ui.layout import (
     ActionPanel,
     choice_box,
     line_edit,
     named_button,
     read_only_table,
+    text_edit,
 )
 from sac_desktop.ui.models import Index, _TableModel
 
@@ -454,10 +454,20 @@ class EvidencePanel(ActionPanel):
         intact = QCheckBox(t._("Seal &intact"))
         intact.setObjectName("moveSealIntact")
         intact.setChecked(True)
-        note = QPlainTextEdit()
-        note.setObjectName("moveNote")
-        note.setTabChangesFocus(True)
-        note.setMaximumHeight(60)
+        note = text_edit("moveNote", height=60)
+        receiving = (received, received_service, received_number)
+
+        def fields_for_move() -> None:  # only what this move records can be typed
+            chosen = Move(move.currentData())
+            handover = chosen in (*HANDOVERS, Move.RETURN)
+            for widget in receiving:
+                widget.setEnabled(handover)
+            reference.setEnabled(chosen in HANDOVERS)
+            seal.setEnabled(chosen is Move.SEAL)
+            location.setEnabled(chosen is Move.STORE)
+            laboratory.setEnabled(chosen is Move.LAB_RECEIVED)
+
+        move.currentIndexChanged.connect(lambda _i: fields_for_move())
         rows: list[tuple[str, QWidget]] = [
             (t._("&Move:"), move),
             (t._("&When:"), at),
@@ -476,6 +486,7 @@ class EvidencePanel(ActionPanel):
         case_id = self.state.case_id
         if every_kept_item:
             move.setCurrentIndex(max(move.findData(Move.HAND_TO_POLICE.value), 0))
+        fields_for_move()
 
         def submit() -> None:
             chosen = Move(move.currentData())
