@@ -27,6 +27,7 @@ from sac_desktop.domain.custody import STATE_LABELS, ItemState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.evidence import EvidenceRow, EvidenceService, HandoverRow
 from sac_desktop.ui.layout import (
+    ask,
     attempt,
     buddied_rows,
     message_label,
@@ -209,16 +210,15 @@ class EvidencePage(QWidget):
         if reason is not None:
             done(reason)
             return None
-        dialog = QInputDialog(self)
-        dialog.setObjectName("destroyReason")
-        dialog.setWindowTitle(self.t._("Destroy evidence"))
-        dialog.setLabelText(
+        return ask(
+            self,
+            self.t,
+            "destroyReason",
+            self.t._("Destroy evidence"),
             self.t._("Why is item %(item)s of case %(case)s destroyed? (recorded)")
-            % {"item": row.item_number, "case": row.case_number}
+            % {"item": row.item_number, "case": row.case_number},
+            done,
         )
-        dialog.textValueSelected.connect(done)
-        dialog.open()
-        return dialog
 
     def settings_dialog(self) -> QDialog | None:
         """The centre's retention periods without a complaint (coordinator)."""
@@ -360,13 +360,14 @@ class HandoversPage(QWidget):
         if note is not None:
             done(note)
             return None
-        dialog = QInputDialog(self)
-        dialog.setObjectName("receiptNote")
-        dialog.setWindowTitle(self.t._("Receipt"))
-        dialog.setLabelText(self.t._("Received: the seal and what you found (recorded):"))
-        dialog.textValueSelected.connect(done)
-        dialog.open()
-        return dialog
+        return ask(
+            self,
+            self.t,
+            "receiptNote",
+            self.t._("Receipt"),
+            self.t._("Received: the seal and what you found (recorded):"),
+            done,
+        )
 
     describe: Callable[[BaseException], str] = staticmethod(lambda exc: str(exc))
 

@@ -52,6 +52,7 @@ from sac_desktop.services.photos import PhotoService
 from sac_desktop.ui.body_map import BodyMap, MapMarker
 from sac_desktop.ui.layout import (
     ActionPanel,
+    ask,
     attempt,
     buddied_rows,
     message_label,
@@ -735,16 +736,8 @@ class InjuryPanel(ActionPanel):
         items: list[str] | None = None,
     ) -> QInputDialog:
         """A small question (text, or one of ``items``), opened without blocking."""
-        dialog = QInputDialog(self)
-        dialog.setObjectName("injuryQuestion")
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        if items is not None:
-            dialog.setComboBoxItems(items)
-            dialog.setComboBoxEditable(False)
-        dialog.textValueSelected.connect(done)
+        dialog = ask(self, self.t, "injuryQuestion", title, label, done, items)
         dialog.finished.connect(lambda _r: self.map.setFocus())
-        dialog.open()
         return dialog
 
     def enter_in_error(self, reason: str | None = None) -> QInputDialog | None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -248,3 +249,28 @@ class ActionPanel(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+
+def ask(
+    parent: QWidget,
+    t: Translator,
+    name: str,
+    title: str,
+    label: str,
+    done: Callable[[str], None],
+    items: list[str] | None = None,
+) -> QInputDialog:
+    """A small question (a text, or one of ``items``) opened without blocking, its
+    buttons in the reader's language; ``done`` receives the answer."""
+    dialog = QInputDialog(parent)
+    dialog.setObjectName(name)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOkButtonText(t._("OK"))
+    dialog.setCancelButtonText(t._("Cancel"))
+    if items is not None:
+        dialog.setComboBoxItems(items)
+        dialog.setComboBoxEditable(False)
+    dialog.textValueSelected.connect(done)
+    dialog.open()
+    return dialog

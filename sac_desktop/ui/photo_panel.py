@@ -286,6 +286,7 @@ class SealedOpenDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(t._("&Open"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t._("Cancel"))
         buttons.accepted.connect(self._open)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
