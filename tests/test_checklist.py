@@ -592,8 +592,22 @@ def test_the_plan_counts_each_step_from_its_anchor() -> None:
         "dfsa_hair",
         "review_3m",
         "review_6m",
+        "call_3d",
+        "call_6w",
+        "call_3m",
+        "call_6m",
     }
-    due = {k: (wall(s.due_utc), s.until_utc and wall(s.until_utc)) for k, s in steps.items()}
+    assert {k for k, s in steps.items() if s.kind == "call"} == {
+        "call_3d",
+        "call_6w",
+        "call_3m",
+        "call_6m",
+    }
+    due = {
+        k: (wall(s.due_utc), s.until_utc and wall(s.until_utc))
+        for k, s in steps.items()
+        if s.kind == "visit"
+    }
     assert due == {
         # from the visit (still winter time)
         "bruise_review": ("2026-03-15 03:00", "2026-03-17 03:00"),
@@ -712,6 +726,10 @@ def test_a_false_condition_drops_a_step_an_unknown_one_keeps_it() -> None:
         "hiv_syphilis_6w",
         "review_3m",
         "review_6m",
+        "call_3d",
+        "call_6w",
+        "call_3m",
+        "call_6m",
     }
 
 

@@ -297,6 +297,13 @@ class FollowUpRecord:
     note: str = ""
     entry_id: str = ""
     moved: bool = False  # moved by a person: the plan leaves its time alone
+    kind: str = "visit"  # "visit" (medical follow-up) or "call" (domain.aftercare)
+    channel: str = ""  # a contact's channel (domain.aftercare.Channel)
+    outcome: str = ""  # a contact's outcome once made (domain.aftercare.Outcome)
+    next_step: str = ""  # what happens next, as the case manager wrote it
+    voicemail_left: bool = False
+    author: str = ""
+    recorded_utc: datetime | None = None
 
 
 class Refused(ValueError):
@@ -505,6 +512,7 @@ class PlannedStep:
     step: str
     due_utc: datetime
     until_utc: datetime | None
+    kind: str = "visit"
 
 
 def given_at(record: ItemRecord | None, parse: Any) -> datetime | None:
@@ -545,7 +553,7 @@ def plan_followups(
         due = followup_due(step, anchors)
         if due is None:
             continue
-        planned.append(PlannedStep(step.id, step.id, due[0], due[1]))
+        planned.append(PlannedStep(step.id, step.id, due[0], due[1], step.kind))
     return planned
 
 

@@ -42,6 +42,10 @@ KIND_REQUISITION = "evidence.requisition"  # a judicial requisition: its own rou
 KIND_CIRCLE_MEMBER = "circle.member"  # a member of the support circle (domain.psychology)
 KIND_CONSULTATION = "psychology.consultation"  # a psychological consultation (each version)
 KIND_CONSULTATION_SIGNED = "psychology.signed_off"  # a consultation signed off
+KIND_APPOINTMENT = "psychology.appointment"  # a psychologist's appointment (each version)
+KIND_REFERRAL = "referral.recorded"  # a referral to a partner (domain.aftercare)
+KIND_CASE_CLOSED = "case.closed"  # the case closed, with the reason
+KIND_CASE_REOPENED = "case.reopened"  # a closed case opened again, with the reason
 
 #: Current payload schema version of every entry kind.
 CURRENT_SCHEMA: dict[str, int] = {
@@ -68,6 +72,10 @@ CURRENT_SCHEMA: dict[str, int] = {
     KIND_CIRCLE_MEMBER: 1,
     KIND_CONSULTATION: 1,
     KIND_CONSULTATION_SIGNED: 1,
+    KIND_APPOINTMENT: 1,
+    KIND_REFERRAL: 1,
+    KIND_CASE_CLOSED: 1,
+    KIND_CASE_REOPENED: 1,
 }
 
 

@@ -29,6 +29,7 @@ Format 1 (see ``resources/protocols/sac-be-2026.1.toml`` for a complete file)::
     anchor = "last_exposure"   # or "first_dose", "visit"
     due_days = 42
     until_days = 49            # optional; not before due_days
+    kind = "visit"             # or "call": a case-management contact with the person
     source = "..."
 
 The last band of a window without a closing time (the hepatitis B vaccine) leaves out
@@ -212,10 +213,14 @@ class FollowUpStep:
     source: str
     applies_when: tuple[str, ...] = ()
     after_item: str = ""  # only once this checklist item was given (its time: first dose)
+    kind: str = "visit"  # FOLLOWUP_KINDS: a visit, or a call (a contact with the person)
 
     def text(self, language: str) -> str:
         return self.label.get(language) or self.label["en"]
 
+
+#: What a follow-up step is: a visit (medical follow-up) or a call (case management).
+FOLLOWUP_KINDS = frozenset({"visit", "call"})
 
 #: What a drug note can be about (checked against the case's intake values).
 WARNING_WHEN = frozenset(
@@ -987,6 +992,7 @@ class _Checker:
             "applies_when",
             "source",
             "after_item",
+            "kind",
         }
         self.keys(raw, allowed, "followup", index)
         fid = self.text(raw, "id", "followup", index, pattern=_ID)
@@ -1029,6 +1035,12 @@ class _Checker:
                 "contradictory: a step counted from the first dose needs 'after_item'",
                 self.lines.of("followup", index, "anchor"),
             )
+        kind = raw.get("kind", "visit")
+        if kind not in FOLLOWUP_KINDS:
+            raise self.fail(
+                f"'kind' must be one of {', '.join(sorted(FOLLOWUP_KINDS))}, not {kind!r}",
+                self.lines.of("followup", index, "kind"),
+            )
         return FollowUpStep(
             fid,
             label,
@@ -1038,4 +1050,5 @@ class _Checker:
             source,
             applies,
             after,
+            str(kind),
         )

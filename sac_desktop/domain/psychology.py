@@ -26,7 +26,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sac_desktop.domain.clock import parse_utc
 from sac_desktop.domain.entries import (
+    KIND_APPOINTMENT,
     KIND_CIRCLE_MEMBER,
     KIND_CONSULTATION,
     KIND_CONSULTATION_SIGNED,
@@ -44,7 +46,12 @@ from sac_desktop.domain.intake import (
 from sac_desktop.domain.questionnaires import Questionnaire, score
 from sac_desktop.i18n import N_
 
-__all__ = ["KIND_CIRCLE_MEMBER", "KIND_CONSULTATION", "KIND_CONSULTATION_SIGNED"]
+__all__ = [
+    "KIND_APPOINTMENT",
+    "KIND_CIRCLE_MEMBER",
+    "KIND_CONSULTATION",
+    "KIND_CONSULTATION_SIGNED",
+]
 
 MAX_DURATION_MIN = 600
 #: Seeded members (the intake's companions, not yet recorded) have ids ``companion-1``...
@@ -148,6 +155,42 @@ class ConsultationRecord:
     hidden: bool = False
 
 
+class AppointmentStatus(StrEnum):
+    """As a follow-up's status (domain.checklist.FollowUpStatus): the morning round reads
+    both alike."""
+
+    PLANNED = "planned"
+    DONE = "done"  # a consultation with that subject took place
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+APPOINTMENT_STATUS_LABELS: dict[AppointmentStatus, str] = {
+    AppointmentStatus.PLANNED: N_("planned"),
+    AppointmentStatus.DONE: N_("held"),
+    AppointmentStatus.MISSED: N_("missed"),
+    AppointmentStatus.CANCELLED: N_("cancelled"),
+}
+
+
+@dataclass(frozen=True)
+class AppointmentRecord:
+    """One version of a psychologist's appointment with the person or a member of the
+    circle (``psychology.appointment``). ``hidden``: which member is withheld."""
+
+    id: str
+    subject: str  # "person" or a member id; "circle" when hidden from this reader
+    subject_kind: SubjectKind
+    at_local: str
+    due_utc: datetime
+    status: AppointmentStatus
+    from_consultation: str = ""  # the consultation whose "next appointment" it is
+    entry_id: str = ""
+    author: str = ""
+    recorded_utc: datetime | None = None
+    hidden: bool = False
+
+
 @dataclass
 class Psychology:
     """The support circle and the consultations of a case's state."""
@@ -156,6 +199,11 @@ class Psychology:
     member_history: dict[str, list[MemberRecord]] = field(default_factory=dict)
     consultations: dict[str, ConsultationRecord] = field(default_factory=dict)  # latest
     consultation_history: dict[str, list[ConsultationRecord]] = field(default_factory=dict)
+    appointments: dict[str, AppointmentRecord] = field(default_factory=dict)  # latest
+
+    def planned_appointments(self) -> list[AppointmentRecord]:
+        found = [a for a in self.appointments.values() if a.status is AppointmentStatus.PLANNED]
+        return sorted(found, key=lambda a: (a.due_utc, a.id))
 
     def listed(self, kind: SubjectKind | None = None) -> list[ConsultationRecord]:
         """Consultations in force, by local time (all, or of one kind of subject)."""
@@ -181,7 +229,7 @@ def _local(values: Mapping[str, Any], key: str) -> str | None:
     return normalise_datetime(text)
 
 
-def _time_problem(values: Mapping[str, Any], key: str, required: bool) -> PsychologyProblem | None:
+def time_problem(values: Mapping[str, Any], key: str, required: bool) -> PsychologyProblem | None:
     text = _text(values, key)
     if not text:
         return PsychologyProblem(key, N_("Give the date and time.")) if required else None
@@ -237,7 +285,7 @@ def check_member(values: Mapping[str, Any]) -> list[PsychologyProblem]:
             PsychologyProblem("contact_consent", N_("Answer yes or no: may the centre call them?"))
         )
     if consent:
-        problem = _time_problem(values, "contact_consent_at", required=True)
+        problem = time_problem(values, "contact_consent_at", required=True)
         if problem is not None:
             problems.append(problem)
     elif _text(values, "contact_consent_at"):
@@ -346,7 +394,7 @@ def check_consultation(
                 "subject", N_("Choose who was seen: the person or a member of the support circle.")
             )
         )
-    problem = _time_problem(values, "at_local", required=True)
+    problem = time_problem(values, "at_local", required=True)
     if problem is not None:
         problems.append(problem)
     if _duration(values.get("duration_min")) is None:
@@ -371,7 +419,7 @@ def check_consultation(
                 N_("The risk is high: record the action taken (safety plan, who was called)."),
             )
         )
-    problem = _time_problem(values, "next_appointment", required=False)
+    problem = time_problem(values, "next_appointment", required=False)
     if problem is not None:
         problems.append(problem)
     else:
@@ -528,6 +576,20 @@ def fold(psychology: Psychology, meta: Entry) -> None:
             )
         psychology.consultations[record.id] = record
         psychology.consultation_history.setdefault(record.id, []).append(record)
+    elif kind == KIND_APPOINTMENT:
+        subject = _text(payload, "subject")
+        psychology.appointments[str(payload["id"])] = AppointmentRecord(
+            id=str(payload["id"]),
+            subject=subject,
+            subject_kind=SubjectKind.PERSON if subject == PERSON else SubjectKind.CIRCLE,
+            at_local=_text(payload, "at_local"),
+            due_utc=parse_utc(str(payload["due_utc"])),
+            status=AppointmentStatus(payload["status"]),
+            from_consultation=_text(payload, "from_consultation"),
+            entry_id=meta.id,
+            author=meta.author,
+            recorded_utc=meta.at_utc,
+        )
     elif kind == KIND_CONSULTATION_SIGNED:
         consultation_id = str(payload["consultation_id"])
         current = psychology.consultations.get(consultation_id)
@@ -539,7 +601,9 @@ def fold(psychology: Psychology, meta: Entry) -> None:
         versions[-1] = signed  # the version that was signed
 
 
-KINDS = frozenset({KIND_CIRCLE_MEMBER, KIND_CONSULTATION, KIND_CONSULTATION_SIGNED})
+KINDS = frozenset(
+    {KIND_CIRCLE_MEMBER, KIND_CONSULTATION, KIND_CONSULTATION_SIGNED, KIND_APPOINTMENT}
+)
 
 
 # -- what other roles see --------------------------------------------------------------
@@ -574,6 +638,10 @@ def masked(psychology: Psychology) -> Psychology:
         consultation_history={
             k: [mask(v) for v in versions]
             for k, versions in psychology.consultation_history.items()
+        },
+        appointments={
+            k: replace(v, subject=v.subject_kind.value, from_consultation="", hidden=True)
+            for k, v in psychology.appointments.items()
         },
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sac_desktop.domain import aftercare as ac
 from sac_desktop.domain import checklist as ck
 from sac_desktop.domain import evidence as ev
 from sac_desktop.domain import injuries as inj
@@ -52,12 +53,16 @@ class CaseState:
     medications: list[ck.MedicationRecord] = field(default_factory=list)
     signed_off: ck.SignOff | None = None
     followups: dict[str, ck.FollowUpRecord] = field(default_factory=dict)
+    #: Every version of each follow-up (a contact's attempts and outcomes), oldest first.
+    followup_history: dict[str, list[ck.FollowUpRecord]] = field(default_factory=dict)
     photos: dict[str, PhotoRecord] = field(default_factory=dict)  # sealed ones included
     injuries: inj.Injuries = field(default_factory=inj.Injuries)
     evidence: ev.Evidence = field(default_factory=ev.Evidence)
     #: The support circle and psychological consultations (content masked for readers
     #: other than psychologists by services.record).
     psychology: psy.Psychology = field(default_factory=psy.Psychology)
+    #: Referrals to partners, and whether (and why) the case is closed.
+    aftercare: ac.Aftercare = field(default_factory=ac.Aftercare)
 
     def value(self, key: str, default: Any = None) -> Any:
         version = self.fields.get(key)
@@ -107,7 +112,7 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
         elif entry.kind == ck.KIND_FOLLOWUP:
             payload = entry.payload
             until = payload.get("until_utc")
-            state.followups[str(payload["id"])] = ck.FollowUpRecord(
+            followup = state.followups[str(payload["id"])] = ck.FollowUpRecord(
                 id=str(payload["id"]),
                 step=str(payload["step"]),
                 due_utc=parse_utc(str(payload["due_utc"])),
@@ -116,11 +121,25 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 note=str(payload.get("note", "")),
                 entry_id=entry.id,
                 moved=bool(payload.get("moved", False)),
+                kind=str(payload.get("kind") or "visit"),
+                channel=str(payload.get("channel") or ""),
+                outcome=str(payload.get("outcome") or ""),
+                next_step=str(payload.get("next_step") or ""),
+                voicemail_left=payload.get("voicemail_left") is True,
+                author=entry.author,
+                recorded_utc=entry.at_utc,
             )
+            state.followup_history.setdefault(followup.id, []).append(followup)
+            if payload.get("outcome") == "declined":
+                state.aftercare.contact_declined = True
+            elif payload.get("resumed") is True:
+                state.aftercare.contact_declined = False
         elif entry.kind in ev.KINDS:
             ev.fold(state.evidence, entry)
         elif entry.kind in (inj.KIND_INJURY, inj.KIND_NO_INJURY):
             inj.fold(state.injuries, entry)
+        elif entry.kind in ac.KINDS:
+            ac.fold(state.aftercare, entry)
         elif entry.kind in psy.KINDS:
             psy.fold(state.psychology, entry)
         elif entry.kind in PHOTO_KINDS:

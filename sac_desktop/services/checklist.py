@@ -9,11 +9,12 @@ read it, psychologists read it and cannot change it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sac_desktop.domain import aftercare as ac
 from sac_desktop.domain import checklist as ck
 from sac_desktop.domain.clock import format_utc, parse_utc
 from sac_desktop.domain.deadlines import CaseClock, ItemClock
@@ -31,14 +32,27 @@ from sac_desktop.domain.localtime import (
     resolve_local,
 )
 from sac_desktop.domain.protocol import ChecklistItem, Drug, DrugWarning, Protocol
+from sac_desktop.domain.roles import Role
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_
-from sac_desktop.services.permissions import Area, Op, require
+from sac_desktop.services.permissions import Area, Op, allowed, require
 from sac_desktop.services.record import RecordService, UnknownCase
 from sac_desktop.storage import projections
 from sac_desktop.storage.projections import FollowUpRow as FollowUpRow
 
 Refused = ck.Refused
+
+#: The kinds of follow-up in the morning round: visits (medical follow-up), calls (case
+#: management) and psychological appointments.
+VISIT, CALL, PSYCHOLOGY = "visit", "call", projections.PSYCHOLOGY
+#: What each role's own round holds ("for my role"); the whole round holds every kind
+#: the role may see (psychological appointments: that they take place, not with whom).
+ROLE_KINDS: dict[Role, tuple[str, ...]] = {
+    Role.FORENSIC_NURSE: (VISIT, CALL),
+    Role.PHYSICIAN: (VISIT,),
+    Role.PSYCHOLOGIST: (PSYCHOLOGY,),
+    Role.COORDINATOR: (VISIT, CALL, PSYCHOLOGY),
+}
 
 
 @dataclass(frozen=True)
@@ -321,6 +335,17 @@ class ChecklistService:
             visit,
             self._utc,
         )
+        prefs = ac.preferences(_values(state).get("contact", {}))
+        hours = prefs.hours or ac.OFFICE_HOURS
+        zone = record.clock.zone
+        steps = [
+            replace(s, due_utc=ac.fit_into_hours(s.due_utc, s.until_utc, hours, zone))
+            if s.kind == ac.CALL
+            else s
+            for s in steps
+            # The person declined further contact: the plan makes no new calls.
+            if not (s.kind == ac.CALL and state.aftercare.contact_declined)
+        ]
         new = []
         for step in steps:
             current = state.followups.get(step.id)
@@ -383,12 +408,27 @@ class ChecklistService:
         week_end = (day_start + timedelta(days=8, hours=3)).replace(hour=0)
         return day_start, today_end, week_end
 
-    def due(self, now: datetime, limit: int = 500) -> dict[str, list[FollowUpRow]]:
+    def round_kinds(self, mine: bool = True) -> tuple[str, ...]:
+        """The kinds of follow-up in this person's round: those of their role (``mine``)
+        or every kind they may see."""
+        role = self.record.actor.role
+        visible = [VISIT, CALL] if allowed(role, Area.CASE, Op.READ) else []
+        if allowed(role, Area.PSYCHOLOGY, Op.SEE_EXISTENCE):
+            visible.append(PSYCHOLOGY)
+        wanted = ROLE_KINDS.get(role, ()) if mine else tuple(visible)
+        return tuple(k for k in wanted if k in visible)
+
+    def due(
+        self, now: datetime, limit: int = 500, kinds: tuple[str, ...] | None = None
+    ) -> dict[str, list[FollowUpRow]]:
         """The morning round: planned follow-ups of every case. Overdue: its window closed
         before today (the latest first, at most ``limit``); today: open today and due by
         tonight; this week: due in the coming seven days. List rows only (the case
-        number), not case reads."""
+        number), not case reads. ``kinds``: visits, calls, psychological appointments
+        (default: every kind this role may see; never more)."""
         require(self.record.actor, Area.CASE, Op.READ)
+        visible = self.round_kinds(mine=False)
+        kinds = visible if kinds is None else tuple(k for k in kinds if k in visible)
         day_start, today_end, week_end = self._day(now)
         conn = self.record.vault.conn
         start = format_utc(day_start)
@@ -403,9 +443,9 @@ class ChecklistService:
             default=0.0,
         )
         since = format_utc(day_start - timedelta(days=longest + 1))
-        rows = projections.open_followups(conn, start, since, format_utc(week_end), limit)
+        rows = projections.open_followups(conn, start, since, format_utc(week_end), limit, kinds)
         found: dict[str, list[FollowUpRow]] = {
-            "overdue": projections.overdue_followups(conn, start, limit),
+            "overdue": projections.overdue_followups(conn, start, limit, kinds),
             "today": [],
             "week": [],
         }
@@ -418,11 +458,15 @@ class ChecklistService:
                 found[bucket].append(row)
         return found
 
-    def overdue_count(self, now: datetime) -> int:
+    def overdue_count(self, now: datetime, kinds: tuple[str, ...] | None = None) -> int:
         """All overdue follow-ups (the round lists the latest ``limit`` of them)."""
         require(self.record.actor, Area.CASE, Op.READ)
+        visible = self.round_kinds(mine=False)
+        kinds = visible if kinds is None else tuple(k for k in kinds if k in visible)
         day_start, _today, _week = self._day(now)
-        return projections.count_overdue_followups(self.record.vault.conn, format_utc(day_start))
+        return projections.count_overdue_followups(
+            self.record.vault.conn, format_utc(day_start), kinds
+        )
 
     # -- helpers ----------------------------------------------------------------------
     def _set_followup(
@@ -438,7 +482,7 @@ class ChecklistService:
         moved: bool | None = None,
     ) -> str:
         until = until if until is not None else current.until_utc
-        payload = {
+        payload: dict[str, Any] = {
             "id": current.id,
             "step": current.step,
             "due_utc": format_utc(due or current.due_utc),
@@ -447,12 +491,14 @@ class ChecklistService:
             "note": note.strip(),
             "moved": current.moved if moved is None else moved,
         }
+        if current.kind != ac.VISIT:
+            payload.update(kind=current.kind, channel=current.channel or ac.Channel.PHONE.value)
         return self.record.append(
             conn, state, ck.KIND_FOLLOWUP, payload, supersedes=current.entry_id
         )
 
     def _plan(self, conn: Any, state: CaseState, step: ck.PlannedStep, note: str = "") -> None:
-        payload = {
+        payload: dict[str, Any] = {
             "id": step.id,
             "step": step.step,
             "due_utc": format_utc(step.due_utc),
@@ -460,6 +506,8 @@ class ChecklistService:
             "status": ck.FollowUpStatus.PLANNED.value,
             "note": note,
         }
+        if step.kind != ac.VISIT:
+            payload.update(kind=step.kind, channel=ac.Channel.PHONE.value)
         current = state.followups.get(step.id)
         self.record.append(
             conn,

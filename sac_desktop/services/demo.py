@@ -250,7 +250,18 @@ def _one_case(
                 **({"interpreter_name": "Demo interpreter"} if interpreter else {}),
             },
         )
+    record.record_fields(
+        case_id,
+        "contact",
+        {
+            "safe_phone": f"+32 470 00 {index % 100:02d} 00",
+            "voicemail_ok": rng.choice(["yes", "no"]),
+            "no_letters_home": rng.choice(["yes", "no"]),
+            "contact_hours": rng.choice(["18:00-20:00", "9-12 and 14-16", "after 17h", ""]),
+        },
+    )
     _checklist(case_id, clock, nurse)
+    _aftercare(rng, index, case_id, clock, nurse, psychologist)
     photographs = index >= cases_total - 3  # the most recent cases have pictures
     _injuries(rng, index, case_id, clock, nurse, photographs)
     _evidence(rng, index, case_id, clock, nurse, police_account)
@@ -264,6 +275,56 @@ def _one_case(
             "psychology",
             {
                 "note": "Synthetic consultation note: psycho-education given.",
+            },
+        )
+    if index == 0:  # the oldest case: its aftercare is over
+        clock.advance(minutes=10)
+        nurse.aftercare.close_case(
+            case_id, "completed", "Synthetic: aftercare completed.", end_open=True
+        )
+
+
+def _aftercare(
+    rng: random.Random,
+    index: int,
+    case_id: str,
+    clock: FixedClock,
+    nurse: Session,
+    psychologist: Session,
+) -> None:
+    """A referral with its consent, a psychologist's consultation with the next
+    appointment: the Aftercare tab and the morning round have something to show."""
+    if index % 3 == 1:
+        nurse.record.record_consent(
+            case_id,
+            {
+                "item": "referral.victim_support",
+                "decision": "given",
+                "given_by": "person",
+                "at_local": _local(clock),
+                "interpreter": False,
+            },
+        )
+        partner = next(p for p in nurse.aftercare.partners() if p.type == "victim_support")
+        nurse.aftercare.refer(
+            case_id,
+            {
+                "partner_id": partner.id,
+                "reason": "Support through the police complaint (synthetic).",
+                "warm_handover": rng.choice([True, False]),
+            },
+        )
+    if index % 4 == 2:
+        clock.advance(minutes=30)
+        psychologist.psychology.record_consultation(
+            case_id,
+            {
+                "subject": "person",
+                "duration_min": 50,
+                "psychoeducation": "Synthetic: normal reactions after an assault explained.",
+                "risk_level": "low",
+                "suicide_risk": "none",
+                "next_appointment": _local(clock, -24 * 7),
             },
         )
 

@@ -31,6 +31,8 @@ class Area(StrEnum):
     AUDIT = "audit"  # verifying the trail, lifting a sign-in throttle
     RECEIPT = "receipt"  # a police inspector's record of receiving evidence handed to them
     CIRCLE = "circle"  # the support circle: the staff's list of the person's companions
+    REFERRAL = "referral"  # referrals of a case to partners of the directory
+    CLOSURE = "closure"  # closing a case, and reopening it
 
 
 NURSE, DOCTOR, PSY, POLICE, COORD = (
@@ -78,6 +80,18 @@ PERMISSIONS: dict[Area, dict[Op, frozenset[Role]]] = {
         Op.READ: frozenset({NURSE, DOCTOR, PSY, COORD}),
         Op.WRITE: frozenset({NURSE, DOCTOR, PSY}),
     },
+    # Referrals: the case manager, the physician and the psychologist refer; the
+    # coordinator reads them (the directory itself is a setting: the coordinator's).
+    Area.REFERRAL: {
+        Op.READ: frozenset({NURSE, DOCTOR, PSY, COORD}),
+        Op.WRITE: frozenset({NURSE, DOCTOR, PSY}),
+    },
+    # Closing a case when its aftercare is over, and reopening it: the case manager, the
+    # physician, and the coordinator (a case lost to follow-up).
+    Area.CLOSURE: {
+        Op.READ: frozenset({NURSE, DOCTOR, PSY, COORD}),
+        Op.WRITE: frozenset({NURSE, DOCTOR, COORD}),
+    },
     Area.ACCOUNTS: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},
     Area.SETTINGS: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},
     Area.AUDIT: {Op.READ: frozenset({COORD}), Op.WRITE: frozenset({COORD})},
@@ -109,6 +123,8 @@ def require(actor: Actor, area: Area, op: Op) -> None:
 KIND_AREAS: dict[str, Area] = {
     "custody.receipt": Area.RECEIPT,
     "evidence.retention": Area.SETTINGS,  # the coordinator sets retention dates again
+    "case.closed": Area.CLOSURE,
+    "case.reopened": Area.CLOSURE,
 }
 
 

@@ -23,8 +23,10 @@ from typing import Any
 
 from sac_desktop.domain import psychology as psy
 from sac_desktop.domain import questionnaires as qn
+from sac_desktop.domain.clock import format_utc
 from sac_desktop.domain.entries import new_id
-from sac_desktop.domain.localtime import format_local
+from sac_desktop.domain.intake import normalise_datetime
+from sac_desktop.domain.localtime import format_local, parse_local_datetime, resolve_local
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_
 from sac_desktop.resources import resource
@@ -258,6 +260,7 @@ class PsychologyService:
             self._subject(conn, state, payload)
             payload["id"] = consultation_id
             self.record.append(conn, state, psy.KIND_CONSULTATION, payload)
+            self._appointments(conn, state, consultation_id, payload)
         return consultation_id
 
     def amend_consultation(
@@ -287,8 +290,122 @@ class PsychologyService:
                 return current.entry_id
             self._subject(conn, state, payload)
             payload["id"] = consultation_id
-            return self.record.append(
+            entry_id = self.record.append(
                 conn, state, psy.KIND_CONSULTATION, payload, supersedes=current.entry_id
+            )
+            self._appointments(conn, state, consultation_id, payload)
+            return entry_id
+
+    # -- appointments -------------------------------------------------------------------
+    def appointments(self, state: CaseState) -> list[psy.AppointmentRecord]:
+        """Every appointment of an opened case (planned, held, missed, cancelled), by
+        time; for readers other than psychologists, without whom it is with."""
+        found = self._seen(state).appointments.values()
+        return sorted(found, key=lambda a: (a.due_utc, a.id))
+
+    def _write_appointment(
+        self,
+        conn: Any,
+        state: CaseState,
+        appointment_id: str,
+        subject: str,
+        at_local: str,
+        status: psy.AppointmentStatus,
+        from_consultation: str,
+        supersedes: str | None,
+    ) -> str:
+        due = resolve_local(parse_local_datetime(at_local), self.record.clock.zone).latest_utc
+        payload = {
+            "id": appointment_id,
+            "subject": subject,
+            "at_local": at_local,
+            "due_utc": format_utc(due),
+            "status": status.value,
+            "from_consultation": from_consultation,
+        }
+        return self.record.append(conn, state, psy.KIND_APPOINTMENT, payload, supersedes)
+
+    def _appointments(
+        self, conn: Any, state: CaseState, consultation_id: str, payload: Mapping[str, Any]
+    ) -> None:
+        """After a consultation is written: the subject's planned appointments up to its
+        day were held; its next appointment is planned (moved, or cancelled when taken
+        out)."""
+        subject, day = str(payload["subject"]), str(payload["at_local"])[:10]
+        planned = psy.AppointmentStatus.PLANNED
+        for appointment in state.psychology.appointments.values():
+            if (
+                appointment.status is planned
+                and appointment.subject == subject
+                and appointment.at_local[:10] <= day
+                and appointment.from_consultation != consultation_id
+            ):
+                self._write_appointment(
+                    conn,
+                    state,
+                    appointment.id,
+                    appointment.subject,
+                    appointment.at_local,
+                    psy.AppointmentStatus.DONE,
+                    appointment.from_consultation,
+                    appointment.entry_id,
+                )
+        current = state.psychology.appointments.get(consultation_id)
+        following = str(payload.get("next_appointment") or "")
+        if following and (
+            current is None or (current.at_local, current.subject) != (following, subject)
+        ):
+            self._write_appointment(
+                conn,
+                state,
+                consultation_id,
+                subject,
+                following,
+                planned,
+                consultation_id,
+                None if current is None else current.entry_id,
+            )
+        elif not following and current is not None and current.status is planned:
+            self._write_appointment(
+                conn,
+                state,
+                current.id,
+                current.subject,
+                current.at_local,
+                psy.AppointmentStatus.CANCELLED,
+                consultation_id,
+                current.entry_id,
+            )
+
+    def update_appointment(
+        self, case_id: str, appointment_id: str, status: str, at_local: str = ""
+    ) -> str:
+        """An appointment missed, cancelled, held, or moved (planned at ``at_local``)."""
+        require(self.record.actor, Area.PSYCHOLOGY, Op.WRITE)
+        try:
+            new = psy.AppointmentStatus(status)
+        except ValueError:
+            raise PsychologyRefused(N_("Choose a status.")) from None
+        with self.record.vault.transaction() as conn:
+            state = self.record.state_unchecked(conn, case_id)
+            current = state.psychology.appointments.get(appointment_id)
+            if current is None:
+                raise PsychologyRefused(N_("That appointment is not in this case."))
+            when = current.at_local
+            if at_local.strip():
+                problem = psy.time_problem({"at_local": at_local}, "at_local", required=True)
+                if problem is not None:
+                    raise PsychologyProblems([problem])
+                when = str(normalise_datetime(at_local.strip()))
+            return self._write_appointment(
+                conn,
+                state,
+                current.id,
+                current.subject,
+                when,
+                new,
+                current.from_consultation,
+                current.entry_id,
             )
 
     def sign_off(self, case_id: str, consultation_id: str) -> str:

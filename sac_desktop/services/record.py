@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sac_desktop.domain import psychology as psy
+from sac_desktop.domain.aftercare import WRITABLE_WHEN_CLOSED
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.case_number import CaseNumber
 from sac_desktop.domain.clock import Clock, format_utc, utc_offset_minutes
@@ -85,6 +86,21 @@ class ConsentMissing(PermissionError):
     def __init__(self, item: str) -> None:
         super().__init__(item)
         self.item = item
+
+
+class CaseClosed(PermissionError):
+    """The case is closed: only what may still happen to a closed case is recorded
+    (domain.aftercare.WRITABLE_WHEN_CLOSED); reopen it first, with the reason."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
+
+
+def check_open(state: CaseState, kind: str) -> None:
+    """Refuse a write that a closed case does not take."""
+    if state.aftercare.closed is not None and kind not in WRITABLE_WHEN_CLOSED:
+        raise CaseClosed(state.case_id)
 
 
 class ConsentIncomplete(ValueError):
@@ -219,6 +235,8 @@ class RecordService:
             raise UnknownCase(case_id)
         state = self._state(conn, case_id)
         todo = changed_fields(state, section, values) if only_changed else values
+        if todo:
+            check_open(state, KIND_FIELD_SET)
         for name in todo:
             item = missing_consent(state.consents, section, name)
             if item is not None:
@@ -270,6 +288,7 @@ class RecordService:
         """One entry of ``kind`` (audited, projected) in the caller's transaction."""
         require(self.actor, area_of(kind), Op.WRITE)
         _check_values("entry", payload)
+        check_open(state, kind)
         entry = self._entry(
             state.case_id, kind, payload, supersedes=supersedes, protocol=state.protocol
         )

@@ -11,6 +11,7 @@ from sac_desktop.domain.roles import Actor
 from sac_desktop.paths import Paths
 from sac_desktop.security.anchors import FileAnchor, HeadAnchor, KeyringAnchor
 from sac_desktop.security.keys import VaultKey
+from sac_desktop.services.aftercare import AftercareService
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
 from sac_desktop.services.checklist import ChecklistService
@@ -53,6 +54,7 @@ class Session:
         self.photos = PhotoService(self.record)
         self.evidence = EvidenceService(self.record)
         self.psychology = PsychologyService(self.record)
+        self.aftercare = AftercareService(self.record)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)

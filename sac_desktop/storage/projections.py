@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sac_desktop.domain.clock import format_utc
-from sac_desktop.domain.entries import KIND_CASE_OPENED, KIND_FOLLOWUP, Entry
+from sac_desktop.domain.entries import (
+    KIND_APPOINTMENT,
+    KIND_CASE_CLOSED,
+    KIND_CASE_OPENED,
+    KIND_CASE_REOPENED,
+    KIND_FOLLOWUP,
+    Entry,
+)
 from sac_desktop.storage.records import iter_all_entries
 
 
@@ -23,6 +30,7 @@ class CaseListRow:
     entry_count: int
     #: (UTC moment, item) at which the case's clock changes, sorted (format_utc text).
     deadlines: tuple[tuple[str, str], ...] = ()
+    closed_utc: str | None = None  # when the case was closed (None: open)
 
     def next_deadline(self, now_utc: str) -> tuple[str, str] | None:
         """The first deadline after ``now_utc`` (format_utc text), or None."""
@@ -52,29 +60,56 @@ def apply_entry(conn: Any, entry: Entry) -> None:
         )
     if entry.kind == KIND_FOLLOWUP:
         p = entry.payload
-        conn.execute(
-            "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, closes_utc,"
-            " status) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, id) DO UPDATE SET"
-            " step = excluded.step, due_utc = excluded.due_utc,"
-            " until_utc = excluded.until_utc, closes_utc = excluded.closes_utc,"
-            " status = excluded.status",
-            (
-                entry.case_id,
-                str(p["id"]),
-                str(p["step"]),
-                str(p["due_utc"]),
-                p.get("until_utc"),
-                max(str(p.get("until_utc") or p["due_utc"]), str(p["due_utc"])),
-                str(p["status"]),
-            ),
+        _followup(
+            conn, entry.case_id, str(p["id"]), str(p["step"]), p, str(p.get("kind") or "visit")
         )
+    elif entry.kind == KIND_APPOINTMENT:
+        p = entry.payload
+        _followup(conn, entry.case_id, f"appointment:{p['id']}", APPOINTMENT_STEP, p, PSYCHOLOGY)
+    elif entry.kind == KIND_CASE_CLOSED:
+        conn.execute(
+            "UPDATE proj_case_list SET closed_utc = ? WHERE case_id = ?", (at, entry.case_id)
+        )
+    elif entry.kind == KIND_CASE_REOPENED:
+        conn.execute(
+            "UPDATE proj_case_list SET closed_utc = NULL WHERE case_id = ?", (entry.case_id,)
+        )
+
+
+#: The morning round's rows for psychological appointments: their kind and step.
+PSYCHOLOGY = "psychology"
+APPOINTMENT_STEP = "psychology_appointment"
+
+
+def _followup(
+    conn: Any, case_id: str, row_id: str, step: str, p: Mapping[str, Any], kind: str
+) -> None:
+    conn.execute(
+        "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, closes_utc,"
+        " status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, id) DO UPDATE"
+        " SET step = excluded.step, due_utc = excluded.due_utc,"
+        " until_utc = excluded.until_utc, closes_utc = excluded.closes_utc,"
+        " status = excluded.status, kind = excluded.kind",
+        (
+            case_id,
+            row_id,
+            step,
+            str(p["due_utc"]),
+            p.get("until_utc"),
+            max(str(p.get("until_utc") or p["due_utc"]), str(p["due_utc"])),
+            str(p["status"]),
+            kind,
+        ),
+    )
 
 
 def case_list(conn: Any, limit: int = 500) -> list[CaseListRow]:
     return case_page(conn, CaseQuery(), 0, limit)
 
 
-_COLUMNS = "case_id, number, training, opened_utc, last_activity_utc, entry_count, deadlines"
+_COLUMNS = (
+    "case_id, number, training, opened_utc, last_activity_utc, entry_count, deadlines, closed_utc"
+)
 _ORDER = "ORDER BY last_activity_utc DESC, number DESC"
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: How a page is cut. Walking the list in order (recency index) stops once the page is
@@ -146,7 +181,7 @@ def _filter_index(query: CaseQuery) -> str:
 
 def _row(r: Any) -> CaseListRow:
     deadlines = tuple((str(at), str(item)) for at, item in json.loads(r[6] or "[]"))
-    return CaseListRow(r[0], r[1], bool(r[2]), r[3], r[4], int(r[5]), deadlines)
+    return CaseListRow(r[0], r[1], bool(r[2]), r[3], r[4], int(r[5]), deadlines, r[7])
 
 
 def set_deadlines(conn: Any, case_id: str, deadlines: Sequence[tuple[str, str]]) -> None:
@@ -205,7 +240,7 @@ def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
             (row.case_id, row.number, row.opened_utc),
         )
         conn.execute(
-            f"INSERT INTO proj_case_list ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO proj_case_list ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.case_id,
                 row.number,
@@ -214,6 +249,7 @@ def insert_listed_cases(conn: Any, rows: Iterable[CaseListRow]) -> int:
                 row.last_activity_utc,
                 row.entry_count,
                 json.dumps([list(d) for d in row.deadlines]),
+                row.closed_utc,
             ),
         )
         written += 1
@@ -229,55 +265,78 @@ class FollowUpRow:
     due_utc: str
     until_utc: str | None
     status: str
+    kind: str = "visit"  # "visit", "call" or "psychology"
 
 
-_FOLLOWUP_COLUMNS = "f.case_id, c.number, f.id, f.step, f.due_utc, f.until_utc, f.status"
+_FOLLOWUP_COLUMNS = "f.case_id, c.number, f.id, f.step, f.due_utc, f.until_utc, f.status, f.kind"
+ALL_KINDS = ("visit", "call", PSYCHOLOGY)
 
 
-def overdue_followups(conn: Any, day_start: str, limit: int) -> list[FollowUpRow]:
+def _kinds(kinds: Sequence[str]) -> tuple[str, list[str]]:
+    """An ``IN`` clause for the kinds of follow-up a reader may see."""
+    chosen = [k for k in ALL_KINDS if k in kinds]
+    return f"f.kind IN ({', '.join('?' * len(chosen)) or 'NULL'})", chosen
+
+
+def overdue_followups(
+    conn: Any, day_start: str, limit: int, kinds: Sequence[str] = ALL_KINDS
+) -> list[FollowUpRow]:
     """Planned follow-ups whose window closed before ``day_start``, the latest first."""
+    clause, chosen = _kinds(kinds)
     rows = conn.execute(
         f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_close"
         " JOIN proj_case_list c ON c.case_id = f.case_id"
-        " WHERE f.status = 'planned' AND f.closes_utc < ? ORDER BY f.closes_utc DESC LIMIT ?",
-        (day_start, limit),
+        f" WHERE f.status = 'planned' AND f.closes_utc < ? AND {clause}"
+        " ORDER BY f.closes_utc DESC LIMIT ?",
+        (day_start, *chosen, limit),
     ).fetchall()
     return [FollowUpRow(*row) for row in rows]
 
 
-def count_overdue_followups(conn: Any, day_start: str) -> int:
+def count_overdue_followups(conn: Any, day_start: str, kinds: Sequence[str] = ALL_KINDS) -> int:
+    clause, chosen = _kinds(kinds)
     return int(
         conn.execute(
-            "SELECT count(*) FROM proj_followups INDEXED BY proj_followups_by_close"
-            " WHERE status = 'planned' AND closes_utc < ?",
-            (day_start,),
+            "SELECT count(*) FROM proj_followups f INDEXED BY proj_followups_by_close"
+            f" WHERE f.status = 'planned' AND f.closes_utc < ? AND {clause}",
+            (day_start, *chosen),
         ).fetchone()[0]
     )
 
 
 def open_followups(
-    conn: Any, day_start: str, due_since: str, due_before: str, limit: int
+    conn: Any,
+    day_start: str,
+    due_since: str,
+    due_before: str,
+    limit: int,
+    kinds: Sequence[str] = ALL_KINDS,
 ) -> list[FollowUpRow]:
     """Planned follow-ups still open on ``day_start`` and due before ``due_before``,
     soonest first (today's and this week's). ``due_since`` bounds the index range: no
     window stays open longer than the protocol's longest (the caller knows it)."""
+    clause, chosen = _kinds(kinds)
     rows = conn.execute(
         f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_due"
         " JOIN proj_case_list c ON c.case_id = f.case_id"
         " WHERE f.status = 'planned' AND f.due_utc >= ? AND f.due_utc < ?"
-        " AND f.closes_utc >= ? ORDER BY f.due_utc LIMIT ?",
-        (due_since, due_before, day_start, limit),
+        f" AND f.closes_utc >= ? AND {clause} ORDER BY f.due_utc LIMIT ?",
+        (due_since, due_before, day_start, *chosen, limit),
     ).fetchall()
     return [FollowUpRow(*row) for row in rows]
 
 
-def planned_followups(conn: Any, before_utc: str, limit: int) -> list[FollowUpRow]:
+def planned_followups(
+    conn: Any, before_utc: str, limit: int, kinds: Sequence[str] = ALL_KINDS
+) -> list[FollowUpRow]:
     """Every planned follow-up due before ``before_utc``, soonest first."""
+    clause, chosen = _kinds(kinds)
     rows = conn.execute(
         f"SELECT {_FOLLOWUP_COLUMNS} FROM proj_followups f INDEXED BY proj_followups_by_due"
         " JOIN proj_case_list c ON c.case_id = f.case_id"
-        " WHERE f.status = 'planned' AND f.due_utc < ? ORDER BY f.due_utc LIMIT ?",
-        (before_utc, limit),
+        f" WHERE f.status = 'planned' AND f.due_utc < ? AND {clause}"
+        " ORDER BY f.due_utc LIMIT ?",
+        (before_utc, *chosen, limit),
     ).fetchall()
     return [FollowUpRow(*row) for row in rows]
 
@@ -288,7 +347,7 @@ def insert_followup_rows(conn: Any, rows: Iterable[FollowUpRow]) -> int:
     for row in rows:
         conn.execute(
             "INSERT INTO proj_followups (case_id, id, step, due_utc, until_utc, closes_utc,"
-            " status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.case_id,
                 row.id,
@@ -297,6 +356,7 @@ def insert_followup_rows(conn: Any, rows: Iterable[FollowUpRow]) -> int:
                 row.until_utc,
                 max(row.until_utc or row.due_utc, row.due_utc),
                 row.status,
+                row.kind,
             ),
         )
         written += 1

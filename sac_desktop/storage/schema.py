@@ -215,6 +215,13 @@ V8_EVIDENCE: list[str] = [
     """CREATE INDEX proj_handovers_by_account ON proj_handovers (account, at_local)""",
 ]
 
+# Aftercare: the morning round lists visits, calls and psychological appointments (the
+# services show each role what it may see); the case list knows which cases are closed.
+V9_AFTERCARE: list[str] = [
+    """ALTER TABLE proj_followups ADD COLUMN kind TEXT NOT NULL DEFAULT 'visit'""",
+    """ALTER TABLE proj_case_list ADD COLUMN closed_utc TEXT""",
+]
+
 Step = Callable[[Any], None]
 
 
@@ -241,6 +248,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "follow-ups of every case", V6_FOLLOWUPS),
     Migration(7, "photographs kept in the vault", V7_PHOTOS),
     Migration(8, "evidence of every case, for the coordinator", V8_EVIDENCE),
+    Migration(9, "aftercare: kinds of follow-up, closed cases", V9_AFTERCARE),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 META_UNAUDITED_MIGRATION = "migration_not_yet_audited"
