@@ -319,7 +319,7 @@ def test_every_mnemonic_on_the_injury_and_evidence_tabs_is_unique(
     panel = _open(window, case_id, qtbot)
     view = window.vault_page.case_view
     assert view is not None
-    for tab in (panel, view.evidence, view.psychology):
+    for tab in (panel, view.evidence, view.psychology, view.aftercare):
         view.tabs.setCurrentWidget(tab)
         seen: dict[str, str] = {}
         clashes = []

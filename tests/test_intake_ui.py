@@ -302,7 +302,7 @@ def test_reopening_the_open_case_shows_what_was_just_typed(
     window._open_case(case_id)  # the same case again, from the list
     again = window.vault_page.case_view
     assert again is not None and again is not view
-    assert again.tabs.indexOf(window.vault_page.record_tab) == 6  # the Record tab came along
+    assert again.tabs.indexOf(window.vault_page.record_tab) == 7  # the Record tab came along
     shown = again.form.page_by_section["contact"].editors["safe_phone"].value()
     assert shown == "0470 22 22 22"
     assert again.state.value("contact.safe_phone") == "0470 22 22 22"

@@ -156,7 +156,7 @@ def test_the_follow_ups_view_lists_due_and_overdue_for_an_injected_date(
     assert window.stack.currentWidget() is window.followups_page
     model = window.followups_page.model
     rows = {
-        (model.data(model.index(r, 2)), model.data(model.index(r, 0)))
+        (model.data(model.index(r, 3)), model.data(model.index(r, 0)))
         for r in range(model.rowCount())
     }
     assert ("Re-examine and re-photograph bruises", "today") in rows  # due 15 March 03:00
@@ -165,7 +165,7 @@ def test_the_follow_ups_view_lists_due_and_overdue_for_an_injected_date(
     clock.current = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
     window.open_followups()
     rows = {
-        (model.data(model.index(r, 2)), model.data(model.index(r, 0)))
+        (model.data(model.index(r, 3)), model.data(model.index(r, 0)))
         for r in range(model.rowCount())
     }
     assert ("Re-examine and re-photograph bruises", "overdue") in rows

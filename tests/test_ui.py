@@ -503,7 +503,7 @@ def test_copying_a_value_is_protected_and_cleared(
     _sign_in(window, nurse.username, nurse.password)
     window.vault_page.cases.selectRow(0)
     window.open_selected_case()
-    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
     assert window.vault_page.case_view.tabs.currentWidget() is window.vault_page.record_tab
     window.vault_page.fields.setFocus()
     window.vault_page.fields.selectRow(0)

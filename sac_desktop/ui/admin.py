@@ -40,6 +40,7 @@ class AdminPage(QWidget):
     back_requested = Signal()
     busy_changed = Signal(bool)  # True while the vault is being re-encrypted
     rotation_failed = Signal(str)
+    partners_requested = Signal()  # the centre's partner directory (a dialog)
 
     def __init__(self, report_bug: Callable[[BaseException], None]) -> None:
         super().__init__()
@@ -110,6 +111,9 @@ class AdminPage(QWidget):
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clockJumps")
         self.clock_label.setWordWrap(True)
+        self.partners_button = QPushButton()
+        self.partners_button.setObjectName("partnersButton")
+        self.partners_button.clicked.connect(self.partners_requested.emit)
         self.back_button = QPushButton()
         self.back_button.setObjectName("adminBack")
         self.back_button.clicked.connect(self.back_requested.emit)
@@ -155,6 +159,7 @@ class AdminPage(QWidget):
         settings_form.addRow(self.details)
         settings_form.addRow(self.retention)
         settings_form.addRow(self.clock_label)
+        settings_form.addRow(self.partners_button)
 
         left = QVBoxLayout()
         left.addWidget(self.accounts, 1)
@@ -422,6 +427,11 @@ class AdminPage(QWidget):
                 t._("Remove for cause and change the vault key"),
             ),
             (self.save_settings, t._("Sa&ve settings"), t._("Save settings")),
+            (
+                self.partners_button,
+                t._("Partners for re&ferrals…"),
+                t._("The centre's partners for referrals"),
+            ),
             (self.back_button, t._("&Back to the cases"), t._("Back to the cases")),
         ):
             button.setText(text)

@@ -31,6 +31,7 @@ from sac_desktop.domain.minors import MINOR_RULE_TEXT, NEED_LABELS
 from sac_desktop.domain.roles import Role
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import Translator
+from sac_desktop.services.aftercare import AftercareService
 from sac_desktop.services.checklist import ChecklistService
 from sac_desktop.services.clock import case_values
 from sac_desktop.services.evidence import EvidenceService
@@ -40,6 +41,7 @@ from sac_desktop.services.permissions import Area, Op, allowed, area_of
 from sac_desktop.services.photos import PhotoService
 from sac_desktop.services.psychology import PsychologyService
 from sac_desktop.services.record import RecordService
+from sac_desktop.ui.aftercare_panel import AftercarePanel
 from sac_desktop.ui.autosave import DraftAutosaver
 from sac_desktop.ui.clock_panel import ClockPanel
 from sac_desktop.ui.consent_panel import ConsentDialog, ConsentPanel
@@ -73,6 +75,7 @@ class CaseView(QWidget):
         runner: TaskRunner,
         evidence: EvidenceService,
         psychology: PsychologyService,
+        aftercare: AftercareService,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -104,6 +107,9 @@ class CaseView(QWidget):
         self.psychology = PsychologyPanel(
             t, psychology, error, describe, expected, record.staff_names
         )
+        self.aftercare = AftercarePanel(
+            t, aftercare, checklist.protocol_of, error, describe, expected
+        )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
         self.tabs.addTab(self.form, "")
@@ -112,6 +118,7 @@ class CaseView(QWidget):
         self.tabs.addTab(self.injuries, "")
         self.tabs.addTab(self.evidence, "")
         self.tabs.addTab(self.psychology, "")
+        self.tabs.addTab(self.aftercare, "")
         self.tabs.addTab(record_tab, "")
         self.record_tab = record_tab
         self.clock_panel = ClockPanel(t)
@@ -152,10 +159,12 @@ class CaseView(QWidget):
         self.injuries.show_case(state, self.can_write)
         self.evidence.show_case(state, self.can_write)
         self.psychology.show_case(state)
+        self.aftercare.show_case(state, self.can_write)
         self.medical.changed.connect(self.reload_state)
         self.injuries.changed.connect(self.reload_state)
         self.evidence.changed.connect(self.reload_state)
         self.psychology.changed.connect(self.reload_state)
+        self.aftercare.changed.connect(self.reload_state)
         if not self.can_write:
             self.tabs.setCurrentWidget(record_tab)  # readers see the record first
 
@@ -204,6 +213,8 @@ class CaseView(QWidget):
             self.evidence.suggestions.setFocus()
         elif widget is self.psychology:
             self.psychology.consultations.setFocus()
+        elif widget is self.aftercare:
+            self.aftercare.contacts.setFocus()
         elif widget is not None:
             widget.setFocus()
 
@@ -271,6 +282,7 @@ class CaseView(QWidget):
         self.injuries.show_case(self.state, self.can_write)
         self.evidence.show_case(self.state, self.can_write)
         self.psychology.show_case(self.state)
+        self.aftercare.show_case(self.state, self.can_write)
         self.refresh_derived(full=True)
 
     # -- derived ----------------------------------------------------------------------
@@ -370,6 +382,7 @@ class CaseView(QWidget):
         self.injuries.retranslate(t)
         self.evidence.retranslate(t)
         self.psychology.retranslate(t)
+        self.aftercare.retranslate(t)
         self.clock_panel.retranslate(t)
         # No mnemonics on the tabs (Ctrl+1, 2, 3 reach them): Alt letters stay free for
         # the buttons inside them ("Add: episode", "Record a decision").
@@ -379,8 +392,9 @@ class CaseView(QWidget):
         self.tabs.setTabText(3, t._("Injuries"))
         self.tabs.setTabText(4, t._("Evidence"))
         self.tabs.setTabText(5, t._("Psychology"))
-        self.tabs.setTabText(6, t._("Record"))
-        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+7)"))
+        self.tabs.setTabText(6, t._("Aftercare"))
+        self.tabs.setTabText(7, t._("Record"))
+        self.tabs.setAccessibleName(t._("Parts of the case (Ctrl+1 to Ctrl+8)"))
         self.refresh_derived()
 
     def stop(self) -> None:
@@ -410,4 +424,5 @@ class CaseView(QWidget):
         self.injuries.clear()
         self.evidence.clear()
         self.psychology.clear()
+        self.aftercare.clear()
         self.clock_panel.clear()

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,10 +29,22 @@ BUCKET_LABELS = {
     "today": N_("today"),
     "week": N_("this week"),
 }
+KIND_LABELS = {
+    "visit": N_("follow-up"),
+    "call": N_("call"),
+    "psychology": N_("psychology"),
+}
 
 
 class FollowUpsModel(_TableModel):
-    HEADERS = (N_("When"), N_("Case number"), N_("Follow-up"), N_("Due"), N_("Until"))
+    HEADERS = (
+        N_("When"),
+        N_("Case number"),
+        N_("Kind"),
+        N_("Follow-up"),
+        N_("Due"),
+        N_("Until"),
+    )
 
     def __init__(self, t: Translator) -> None:
         super().__init__(t)
@@ -54,10 +67,12 @@ class FollowUpsModel(_TableModel):
         if column == 1:
             return follow.number
         if column == 2:
-            return step_label(self.t, self.protocol, follow.step)
+            return self.t._(KIND_LABELS.get(follow.kind, follow.kind))
         if column == 3:
-            return local_time_zoned(self.t, parse_utc(follow.due_utc))
+            return step_label(self.t, self.protocol, follow.step)
         if column == 4:
+            return local_time_zoned(self.t, parse_utc(follow.due_utc))
+        if column == 5:
             return (
                 ""
                 if not follow.until_utc
@@ -84,8 +99,16 @@ class FollowUpsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 190, 330, 240)):
+        for column, width in enumerate((110, 190, 110, 330, 240)):
             self.table.setColumnWidth(column, width)
+        self.scope = QComboBox()
+        self.scope.setObjectName("followUpsScope")
+        self.scope.addItem("", True)
+        self.scope.addItem("", False)
+        self.scope_label = QLabel()
+        self.scope_label.setBuddy(self.scope)
+        self.scope.currentIndexChanged.connect(lambda _i: self._reload())
+        self._source: tuple[ChecklistService, datetime, Protocol] | None = None
         self.open_button = named_button("openFollowUpCase")
         self.back_button = named_button("followUpsBack")
         self.open_button.clicked.connect(self._open)
@@ -95,19 +118,33 @@ class FollowUpsPage(QWidget):
         row.addWidget(self.open_button)
         row.addStretch(1)
         row.addWidget(self.back_button)
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.summary, 1)
+        scope_row.addWidget(self.scope_label)
+        scope_row.addWidget(self.scope)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.summary)
+        layout.addLayout(scope_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
 
     def load(self, service: ChecklistService, now: datetime, protocol: Protocol) -> None:
+        """The round on ``now`` (an injected date in tests), for the signed-in role: its
+        own kinds of follow-up, or everything it may see (the scope box)."""
+        self._source = (service, now, protocol)
+        self._reload()
+
+    def _reload(self) -> None:
+        if self._source is None:
+            return
+        service, now, protocol = self._source
         self.model.protocol = protocol
-        buckets = service.due(now)
+        kinds = service.round_kinds(mine=bool(self.scope.currentData()))
+        buckets = service.due(now, kinds=kinds)
         rows = [(name, r) for name in ("overdue", "today", "week") for r in buckets[name]]
         self.model.set_rows(rows)
         counts = {name: len(buckets[name]) for name in ("today", "week")}
-        counts["overdue"] = service.overdue_count(now)
+        counts["overdue"] = service.overdue_count(now, kinds)
         self.summary.setText(
             self.t._("%(overdue)d overdue, %(today)d today, %(week)d later this week.") % counts
         )
@@ -116,6 +153,11 @@ class FollowUpsPage(QWidget):
             self.table.selectRow(0)
 
     def clear(self) -> None:
+        """Signed out: nothing listed; the next person starts with their own round."""
+        self._source = None
+        self.scope.blockSignals(True)
+        self.scope.setCurrentIndex(0)
+        self.scope.blockSignals(False)
         self.model.clear()
         self.summary.clear()
 
@@ -130,6 +172,10 @@ class FollowUpsPage(QWidget):
         self.t = t
         self.model.retranslate(t)
         self.title.setText(t._("Follow-ups of every case"))
+        self.scope_label.setText(t._("S&how:"))
+        self.scope.setItemText(0, t._("for my role"))
+        self.scope.setItemText(1, t._("everything I may see"))
+        self.scope.setAccessibleName(t._("Which follow-ups to show"))
         self.table.setAccessibleName(t._("Follow-ups due: overdue, today, this week"))
         self.open_button.setText(t._("Open the &case"))
         self.open_button.setAccessibleName(t._("Open the case of the selected follow-up"))

@@ -67,6 +67,7 @@ from sac_desktop.ui.models import (
     t_label,
 )
 from sac_desktop.ui.os_lock import OsLockWatcher
+from sac_desktop.ui.partners_dialog import PartnersDialog
 from sac_desktop.ui.password_dialog import ChangePasswordDialog
 from sac_desktop.ui.setup_dialog import SetupDialog
 from sac_desktop.ui.signin import LockPage, SignInPage
@@ -362,6 +363,8 @@ class MainWindow(QMainWindow):
         self.admin_page.busy_changed.connect(self._admin_busy)
         self.admin_page.rotation_failed.connect(self._rotation_failed)
         self.admin_page.back_requested.connect(self._back_to_cases)
+        self.admin_page.partners_requested.connect(self.open_partners)
+        self.partners_dialog: PartnersDialog | None = None
         self.followups_page = FollowUpsPage(self.t)
         self.followups_page.back_requested.connect(self._back_to_cases)
         self.followups_page.case_activated.connect(self._open_from_followups)
@@ -832,6 +835,19 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.admin_page)
 
+    def open_partners(self) -> None:
+        """The centre's partner directory (the coordinator's; the service checks)."""
+        if self.signed_in is None:
+            return
+        self.partners_dialog = PartnersDialog(
+            self.t,
+            self.signed_in.session.aftercare,
+            lambda error: describe(self.t, error),
+            is_expected,
+            self,
+        )
+        self.partners_dialog.open()
+
     def open_followups(self) -> None:
         """The morning round over every case (list rows: not case reads)."""
         if self.session is None:
@@ -958,6 +974,7 @@ class MainWindow(QMainWindow):
             self.runner,
             self.session.evidence,
             self.session.psychology,
+            self.session.aftercare,
         )
         view.record_changed.connect(self._case_written)
         self.vault_page.set_case_view(view)

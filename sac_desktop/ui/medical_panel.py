@@ -120,8 +120,18 @@ class FollowUpModel(_TableModel):
         return self.t._(ck.FOLLOWUP_STATUS_LABELS[record.status])
 
 
+#: Follow-ups that are not protocol steps.
+STEP_NAMES = {
+    "contact": N_("Contact with the person"),
+    "psychology_appointment": N_("Psychological appointment"),
+}
+
+
 def step_label(t: Translator, protocol: Protocol | None, step: str) -> str:
-    """A follow-up's name: the protocol's step, or a re-offer of a checklist item."""
+    """A follow-up's name: the protocol's step, a re-offer of a checklist item, a contact
+    added by hand, or a psychological appointment."""
+    if step in STEP_NAMES:
+        return t._(STEP_NAMES[step])
     if protocol is not None:
         if step.startswith("reoffer_"):
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sac_desktop.i18n import Translator
+from sac_desktop.services.aftercare import AftercareProblems, AftercareRefused
 from sac_desktop.services.checklist import Refused
 from sac_desktop.services.errors import Forbidden, VaultError
 from sac_desktop.services.evidence import EvidenceRefused
@@ -24,7 +25,7 @@ from sac_desktop.services.photos import (
     UnknownPhoto,
 )
 from sac_desktop.services.psychology import PsychologyProblems, PsychologyRefused
-from sac_desktop.services.record import ConsentIncomplete, ConsentMissing, item_text
+from sac_desktop.services.record import CaseClosed, ConsentIncomplete, ConsentMissing, item_text
 from sac_desktop.services.setup_checks import PASSWORD_MESSAGES
 from sac_desktop.services.signin_errors import (
     ForeignSlot,
@@ -52,6 +53,9 @@ WITH_MESSAGE: tuple[type[BaseException], ...] = (
 
 EXPECTED: tuple[type[BaseException], ...] = (
     *WITH_MESSAGE,
+    AftercareProblems,
+    AftercareRefused,
+    CaseClosed,
     EvidenceRefused,
     InjuryProblems,
     PsychologyProblems,
@@ -80,6 +84,13 @@ def is_expected(error: BaseException) -> bool:
     return isinstance(error, EXPECTED)
 
 
+def _with_params(t: Translator, message: str, params: dict[str, object]) -> str:
+    """A msgid with its values; text values are msgids too (a consent item's name), or
+    the person's own words, which no catalog changes."""
+    values = {k: t._(v) if isinstance(v, str) else v for k, v in params.items()}
+    return t._(message) % values if values else t._(message)
+
+
 def describe(t: Translator, error: BaseException) -> str:
     if isinstance(error, Refused):  # a rule of the checklist, with its own words
         params = {k: t._(v) for k, v in error.params.items()}
@@ -91,6 +102,15 @@ def describe(t: Translator, error: BaseException) -> str:
         ) % {"item": item_text(t._, error.item)}
     if isinstance(error, ConsentIncomplete | InjuryProblems | PsychologyProblems):
         return "\n".join(t._(p.message) for p in error.problems)
+    if isinstance(error, AftercareProblems):
+        return "\n".join(_with_params(t, p.message, p.params) for p in error.problems)
+    if isinstance(error, AftercareRefused):
+        return _with_params(t, error.message, error.params)
+    if isinstance(error, CaseClosed):
+        return t._(
+            "This case is closed: nothing was saved. Reopen it first (Aftercare tab), with "
+            "the reason."
+        )
     if isinstance(error, EvidenceRefused):  # a rule of custody or of the record, in words
         return t._(error.message) % error.params if error.params else t._(error.message)
     if isinstance(error, WITH_MESSAGE):
