@@ -154,6 +154,29 @@ def test_a_calls_outcome_and_closing_the_case_with_the_keyboard_only(
     qtbot.waitUntil(lambda: panel.reopen_button.isVisible())
     assert panel.closed.text().startswith("Closed on")
     assert not panel.add_button.isEnabled() and not panel.close_button.isVisible()
+    # A closed case is read, not written: the intake is locked; a consent can still be
+    # recorded (a withdrawal); the case list says when it was closed.
+    assert not view.form.page_by_section["contact"].isEnabled()
+    assert view.consent.record_button.isEnabled()
+    listed = window.vault_page.case_model
+    row = next(r for r in range(listed.rowCount()) if listed.row_at(r).case_id == case_id)  # type: ignore[union-attr]
+    window.vault_page.case_model.reload()
+    texts = [listed.index(row, c).data() for c in range(listed.columnCount())]
+    assert any(str(text).startswith("case closed on") for text in texts)
+
+    # Reopened with the reason, with the keyboard: writable again.
+    activate(window, qtbot)
+    keys.at("contacts")
+    keys.key(Key.Key_O, ALT)  # Re&open the case…
+    qtbot.waitUntil(
+        lambda: panel.dialog is not None and panel.dialog.objectName() == "reopenCaseDialog"
+    )
+    qtbot.waitUntil(lambda: panel.dialog.isAncestorOf(QApplication.focusWidget()))  # type: ignore[union-attr]
+    keys.type("the person asked for another appointment")
+    keys.key(Key.Key_S, ALT)
+    qtbot.waitUntil(lambda: state().aftercare.closed is None)
+    qtbot.waitUntil(lambda: view.form.page_by_section["contact"].isEnabled())
+    assert panel.add_button.isEnabled() and panel.close_button.isVisible()
     assert bugs == []
 
 

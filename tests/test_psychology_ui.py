@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel
 
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.roles import Role
@@ -74,3 +74,46 @@ def test_a_consultation_recorded_with_the_keyboard_only(
     assert "(for psychologists)" in shown and "50 min" in shown
     assert not panel.record_button.isEnabled()
     assert panel.amend_selected() is None
+
+
+def test_the_pcl5_is_entered_scored_as_it_is_entered_and_stored_with_its_score(
+    window: MainWindow, demo_accounts, qtbot, clock: FixedClock, bugs
+) -> None:  # type: ignore[no-untyped-def]
+    clock.current = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+    psychologist = demo_accounts[Role.PSYCHOLOGIST]
+    _sign_in(window, psychologist.username, psychologist.password)
+    session = window.session
+    assert session is not None
+    case_id = session.record.list_cases()[0].case_id
+    consultation = session.psychology.record_consultation(
+        case_id,
+        {"subject": "person", "duration_min": 40, "risk_level": "low", "suicide_risk": "none"},
+    )
+    window._open_case(case_id)
+    view = window.vault_page.case_view
+    assert view is not None
+    panel = view.psychology
+    view.tabs.setCurrentWidget(panel)
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.row_at(r).id == consultation)
+    panel.consultations.selectRow(row)
+    dialog = panel.questionnaire_dialog()
+    assert dialog is not None
+    meaning = dialog.findChild(QLabel, "pcl5Meaning")
+    assert meaning is not None and meaning.text().startswith("Not scorable: 0 of 20")
+    # Items 1-18 answered 2 ("Moderately"), 19 and 20 left out: 36 from 18 items -> 40.
+    for number in range(1, 19):
+        box = dialog.findChild(QComboBox, f"pcl5Item{number}")
+        assert box is not None
+        box.setCurrentIndex(box.findData(2))
+    assert meaning.text().startswith("Estimated total 40 from 18 of 20 items (at or above 33)")
+    dialog.buttons.accepted.emit()
+    record = window.session.record  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: bool(record.reread(case_id).psychology.consultations[consultation].scores)
+    )
+    stored = record.reread(case_id).psychology.consultations[consultation]
+    assert stored.scores["pcl5"]["total"] == 40 and stored.scores["pcl5"]["estimated"] is True
+    assert stored.questionnaires["pcl5"]["19"] is None and stored.questionnaires["pcl5"]["1"] == 2
+    shown = panel.model.index(row, 6).data()
+    assert shown == "≈ 40"
+    assert bugs == []

@@ -104,7 +104,10 @@ def _window_label(registry: ProtocolRegistry | None, t: Translator, item: str) -
 
 def _next_deadline(t: Translator, row: CaseListRow, context: _Context) -> str:
     """The case's next deadline after now, from the clock engine's points (kept in the
-    list row). Refreshed every minute (``DEADLINE_REFRESH_MS``)."""
+    list row). Refreshed every minute (``DEADLINE_REFRESH_MS``). A closed case has none:
+    the column says when it was closed."""
+    if row.closed_utc:
+        return t._("case closed on %(when)s") % {"when": local_time(t, parse_utc(row.closed_utc))}
     upcoming = row.next_deadline(format_utc(context.now()))
     if upcoming is None:
         return ""

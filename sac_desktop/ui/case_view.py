@@ -86,7 +86,10 @@ class CaseView(QWidget):
         self.describe = describe
         self.expected = expected
         role: Role = record.actor.role
-        self.can_write = allowed(role, Area.CASE, Op.WRITE)
+        #: The role writes the record; a closed case then takes only a consent decision,
+        #: custody of kept evidence and the reopening (``can_write`` is False meanwhile).
+        self.may_write = allowed(role, Area.CASE, Op.WRITE)
+        self.can_write = self.may_write and state.aftercare.closed is None
         self.notes = QLabel()
         self.notes.setObjectName("intakeNotes")
         self.notes.setWordWrap(True)
@@ -150,22 +153,22 @@ class CaseView(QWidget):
         self.form.section_changed.connect(self._typed)
         self.form.step_left.connect(self.commit_section)
         self.consent.record_button.clicked.connect(self.record_consent)
-        self.consent.record_button.setEnabled(self.can_write)
+        self.consent.record_button.setEnabled(self.may_write)
         self.timer = QTimer(self)
         self.timer.setInterval(CLOCK_REFRESH_MS)
         self.timer.timeout.connect(self.refresh_clock)
         self.timer.start()
         self.retranslate(t)
         self.injuries.show_case(state, self.can_write)
-        self.evidence.show_case(state, self.can_write)
+        self.evidence.show_case(state, self.may_write)
         self.psychology.show_case(state)
-        self.aftercare.show_case(state, self.can_write)
+        self.aftercare.show_case(state, self.may_write)
         self.medical.changed.connect(self.reload_state)
         self.injuries.changed.connect(self.reload_state)
         self.evidence.changed.connect(self.reload_state)
         self.psychology.changed.connect(self.reload_state)
         self.aftercare.changed.connect(self.reload_state)
-        if not self.can_write:
+        if not self.may_write:
             self.tabs.setCurrentWidget(record_tab)  # readers see the record first
 
     # -- loading ----------------------------------------------------------------------
@@ -276,13 +279,15 @@ class CaseView(QWidget):
             self.error(exc)
             return
         values = case_values(self.state)
+        self.can_write = self.may_write and self.state.aftercare.closed is None
         for section, page in self.form.page_by_section.items():
             page.loaded = dict(values.get(section, {}))
+            page.setEnabled(self._writable(section))  # closed, or reopened
         self.record_changed.emit()
         self.injuries.show_case(self.state, self.can_write)
-        self.evidence.show_case(self.state, self.can_write)
+        self.evidence.show_case(self.state, self.may_write)
         self.psychology.show_case(self.state)
-        self.aftercare.show_case(self.state, self.can_write)
+        self.aftercare.show_case(self.state, self.may_write)
         self.refresh_derived(full=True)
 
     # -- derived ----------------------------------------------------------------------

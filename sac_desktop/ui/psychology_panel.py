@@ -7,39 +7,58 @@ place, when, how long and by whom (the services withhold the rest: nothing to hi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
+    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from sac_desktop.domain import psychology as psy
+from sac_desktop.domain import questionnaires as qn
 from sac_desktop.domain.intake import LANGUAGES, RELATIONS
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_, Translator
 from sac_desktop.services.psychology import PsychologyService, consultation_values
 from sac_desktop.ui.layout import (
     ActionPanel,
+    attempt,
+    buddied_rows,
     choice_box,
     line_edit,
+    message_label,
     named_button,
     read_only_table,
+    reraise,
+    save_cancel,
     text_edit,
 )
 from sac_desktop.ui.models import Index, _TableModel
 
 YES_NO = (("", N_("not asked")), ("yes", N_("yes")), ("no", N_("no")))
+PCL5 = "pcl5"
 
 
 class ConsultationModel(_TableModel):
-    HEADERS = (N_("When"), N_("Duration"), N_("With"), N_("By"), N_("Signed off"), N_("Risk"))
+    HEADERS = (
+        N_("When"),
+        N_("Duration"),
+        N_("With"),
+        N_("By"),
+        N_("Signed off"),
+        N_("Risk"),
+        N_("PCL-5"),
+    )
 
     def __init__(self, t: Translator) -> None:
         super().__init__(t)
@@ -73,6 +92,11 @@ class ConsultationModel(_TableModel):
             levels = [x for x in (r.risk_level, r.suicide_risk) if x is not None]
             worst = max(levels, key=list(psy.RiskLevel).index) if levels else None
             return t._(psy.RISK_LABELS[worst]) if worst is not None else ""
+        if column == 6:
+            result = r.scores.get(PCL5)
+            if not isinstance(result, dict) or result.get("total") is None:
+                return ""
+            return ("≈ " if result.get("estimated") else "") + str(result["total"])
         return None
 
 
@@ -98,6 +122,100 @@ class MemberModel(_TableModel):
         return values[index.column()]
 
 
+class QuestionnaireDialog(QDialog):
+    """A questionnaire's items, each with its answers, scored as they are entered: the
+    total and what it means are shown below (the services score again when saving)."""
+
+    def __init__(
+        self,
+        t: Translator,
+        instrument: qn.Questionnaire,
+        given: Mapping[str, Any],
+        needs_reason: bool,
+        submit: Callable[[dict[int, int | None], str], None],
+        describe: Callable[[BaseException], str],
+        expected: Callable[[BaseException], bool],
+        parent: QWidget | None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("pcl5Dialog")
+        self.setWindowTitle(instrument.name)
+        self.t, self.instrument, self.submit = t, instrument, submit
+        self.describe, self.expected = describe, expected
+        language = t.language if t.language in instrument.languages else "en"
+        intro = QLabel(instrument.stem_text(language) or instrument.instruction_text(language))
+        intro.setWordWrap(True)
+        grid = QGridLayout()
+        grid.setColumnStretch(0, 1)
+        self.boxes: list[QComboBox] = []
+        for row, item in enumerate(instrument.items):
+            choices: list[tuple[str, Any]] = [(t._("not answered"), None)]
+            choices += [
+                (f"{value} {instrument.answer_label(value, language)}", value)
+                for value in range(instrument.answer_max + 1)
+            ]
+            box = choice_box(f"pcl5Item{item.number}", choices, given.get(str(item.number)))
+            text = QLabel(f"{item.number}. {item.wording(language)}")
+            text.setWordWrap(True)
+            text.setBuddy(box)
+            box.setAccessibleName(t._("Item %(number)d") % {"number": item.number})
+            box.setAccessibleDescription(item.wording(language))
+            box.currentIndexChanged.connect(lambda _i: self.show_score())
+            grid.addWidget(text, row, 0)
+            grid.addWidget(box, row, 1)
+            self.boxes.append(box)
+        items = QWidget()
+        items.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidget(items)
+        scroll.setWidgetResizable(True)
+        self.meaning = QLabel()
+        self.meaning.setObjectName("pcl5Meaning")
+        self.meaning.setWordWrap(True)
+        self.meaning.setStyleSheet("font-weight:bold;")
+        self.reason = line_edit("pcl5Reason")
+        self.message = message_label("pcl5Message")
+        self.buttons = save_cancel(t._("&Save"), t._("Cancel"))
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.meaning)
+        if language != t.language:
+            note = QLabel(
+                t._("Items as published in English; a centre adds validated translations.")
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        if needs_reason:
+            form = QFormLayout()
+            buddied_rows(form, [(t._("Reason for the c&hange:"), self.reason)])
+            layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.show_score()
+        self.resize(900, 700)
+
+    def answers(self) -> dict[int, int | None]:
+        return {n: box.currentData() for n, box in enumerate(self.boxes, start=1)}
+
+    def show_score(self) -> None:
+        result = qn.score(self.instrument, self.answers())
+        self.meaning.setText(self.t._(result.message) % dict(result.params))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.boxes[0].setFocus()
+
+    def _save(self) -> None:
+        def save() -> None:
+            self.submit(self.answers(), self.reason.text())
+
+        if attempt(save, self.expected, self.describe, self.message, reraise):
+            self.accept()
+
+
 class PsychologyPanel(ActionPanel):
     def __init__(
         self,
@@ -121,8 +239,16 @@ class PsychologyPanel(ActionPanel):
         self.record_button = named_button("recordConsultation", lambda: self.consultation_dialog())
         self.amend_button = named_button("amendConsultation", lambda: self.amend_selected())
         self.sign_button = named_button("signOffConsultation", lambda: self.sign_off())
+        self.questionnaire_button = named_button(
+            "questionnaireButton", lambda: self.questionnaire_dialog()
+        )
         row = QHBoxLayout()
-        for button in (self.record_button, self.amend_button, self.sign_button):
+        for button in (
+            self.record_button,
+            self.amend_button,
+            self.sign_button,
+            self.questionnaire_button,
+        ):
             row.addWidget(button)
         row.addStretch(1)
         self.members = read_only_table("supportCircle")
@@ -165,7 +291,12 @@ class PsychologyPanel(ActionPanel):
         self.consultations.resizeColumnsToContents()
         self.members.resizeColumnsToContents()
         writes = self.service.can_read_consultations()
-        for button in (self.record_button, self.amend_button, self.sign_button):
+        for button in (
+            self.record_button,
+            self.amend_button,
+            self.sign_button,
+            self.questionnaire_button,
+        ):
             button.setEnabled(writes)
         self.member_button.setEnabled(self.service.can_write_members())
 
@@ -251,6 +382,37 @@ class PsychologyPanel(ActionPanel):
             return None
         return self.consultation_dialog(record)
 
+    def questionnaire_dialog(self) -> QDialog | None:
+        """The PCL-5 answers of the selected consultation, scored as they are entered
+        (the services score them again when saving); a signed-off consultation takes
+        them as an amendment with its reason."""
+        record = self.selected()
+        instrument = self.service.questionnaire(PCL5)
+        if self.state is None or record is None or record.hidden or instrument is None:
+            return None
+        case_id, consultation_id = self.state.case_id, record.id
+        values = consultation_values(record)
+
+        def submit(answers: dict[int, int | None], reason: str) -> None:
+            given = {PCL5: {str(k): v for k, v in answers.items()}}
+            form = {**values, "questionnaires": given}
+            self.service.amend_consultation(case_id, consultation_id, form, reason)
+            self.changed.emit()
+
+        dialog = QuestionnaireDialog(
+            self.t,
+            instrument,
+            record.questionnaires.get(PCL5, {}),
+            record.signed_off,
+            submit,
+            self.describe,
+            self.expected,
+            self,
+        )
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
     def sign_off(self) -> None:
         record = self.selected()
         if self.state is None or record is None:
@@ -323,6 +485,10 @@ class PsychologyPanel(ActionPanel):
         self.record_button.setText(t._("&Record a consultation…"))
         self.amend_button.setText(t._("&Amend…"))
         self.sign_button.setText(t._("Si&gn off"))
+        self.questionnaire_button.setText(t._("PCL-5 &questionnaire…"))
+        self.questionnaire_button.setAccessibleName(
+            t._("PCL-5 questionnaire of the selected consultation")
+        )
         self.members_title.setText(t._("Su&pport circle:"))
         self.members.setAccessibleName(t._("Support circle"))
         self.member_button.setText(t._("Add a &member…"))
