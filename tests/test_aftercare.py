@@ -20,6 +20,7 @@ from sac_desktop.services.aftercare import (
     seed_partners,
 )
 from sac_desktop.services.permissions import Forbidden
+from sac_desktop.services.psychology import consultation_values
 from sac_desktop.services.record import CaseClosed
 from sac_desktop.services.session import Session
 from sac_desktop.storage import audit_log, records
@@ -52,6 +53,13 @@ def _as(session: Session, role: Role) -> Session:
         ("9h à 12h, ab 19 Uhr", ((540, 720), (1140, 1440))),
         ("before 9", ((0, 540),)),
         ("21-7", ((0, 420), (1260, 1440))),
+        ("18u-20u", ((1080, 1200),)),
+        ("9:30-12", ((570, 720),)),
+        ("18.00-20.00", ((1080, 1200),)),
+        ("tussen 18 en 20 uur", ((1080, 1200),)),
+        ("entre 18h et 20h", ((1080, 1200),)),
+        ("zwischen 18 und 20 Uhr", ((1080, 1200),)),
+        ("tussen 9 en 12 of na 18u", ((540, 720), (1080, 1440))),
     ],
 )
 def test_contact_hours_are_read_as_staff_write_them(
@@ -60,7 +68,26 @@ def test_contact_hours_are_read_as_staff_write_them(
     assert ac.parse_hours(text) == spans
 
 
-@pytest.mark.parametrize("text", ["", "weekends only", "not at home", "25-27", "10-10"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "weekends only",
+        "not at home",
+        "25-27",
+        "10-10",
+        # a negation, a 12-hour clock or a weekday is never half understood
+        "niet voor 10u",
+        "not before 10",
+        "jamais avant 10h",
+        "nicht vor 10 Uhr",
+        "niet na 20u",
+        "after 6pm",
+        "1-3 pm",
+        "weekdays 18-20",
+        "10",
+    ],
+)
 def test_hours_that_cannot_be_read_are_not_enforced(text: str) -> None:
     assert ac.parse_hours(text) is None
     prefs = ac.preferences({"contact_hours": text})
@@ -515,3 +542,123 @@ def test_a_planned_psychological_appointment_is_the_psychologists_to_end(
     psych.psychology.update_appointment(case_id, appointment.id, "cancelled")
     session.aftercare.close_case(case_id, "completed")
     assert session.record.open_case(case_id).aftercare.closed is not None
+
+
+def test_a_call_is_never_changed_as_a_bare_follow_up(session: Session) -> None:
+    """Moved to 03:00, or back to planned after the person declined, from the Medical
+    tab's follow-up buttons: refused; its outcome is the Aftercare tab's."""
+    from sac_desktop.services.checklist import Refused
+
+    case_id = make_case(session)
+    session.checklist.plan_followups(case_id)
+    with pytest.raises(Refused):
+        session.checklist.update_followup(case_id, "call_3d", "planned", "2026-03-17 03:00")
+    with pytest.raises(Refused):
+        session.checklist.update_followup(case_id, "call_3d", "done")
+    assert calls(session, case_id)["call_3d"].status.value == "planned"
+
+
+def test_changed_contact_hours_move_the_planned_calls_not_those_moved_by_hand(
+    session: Session,
+) -> None:
+    case_id = make_case(session)
+    session.checklist.plan_followups(case_id)
+    session.aftercare.record_outcome(
+        case_id, "call_3m", {"outcome": "rescheduled", "next_local": "2026-06-09 19:00"}
+    )
+    session.record.record_fields(case_id, "contact", {"contact_hours": "9-12"})
+    planned = {k: wall(c.due_utc) for k, c in calls(session, case_id).items()}
+    assert planned["call_3d"] == "2026-03-16 09:00"  # 03:00 on its day: 09:00
+    assert planned["call_6w"] == "2026-04-21 09:00"  # 23:00 the day before: the next 09:00
+    assert planned["call_3m"] == "2026-06-09 19:00"  # moved by a person: left alone
+
+
+def test_unreadable_hours_are_shown_and_calls_go_to_office_hours(session: Session) -> None:
+    case_id = make_case(session, contact={"contact_hours": "niet voor 10u"})
+    session.checklist.plan_followups(case_id)
+    state = session.record.open_case(case_id)
+    prefs = session.aftercare.preferences(state)
+    assert prefs.hours is None and prefs.hours_unreadable
+    assert all(wall(c.due_utc).endswith("09:00") for c in session.aftercare.contacts(state))
+    # nothing is refused on hours that could not be read
+    session.aftercare.add_contact(case_id, {"due_local": "2026-03-20 09:30"})
+
+
+def test_a_draft_on_a_case_closed_meanwhile_stays_a_draft(session: Session) -> None:
+    case_id = make_case(session)
+    session.record.save_draft(case_id, "notes", {"text": "typed before the closing"})
+    session.aftercare.close_case(case_id, "completed")
+    assert session.record.commit_all_drafts() == 0
+    assert session.record.stuck_drafts == 1
+    with pytest.raises(CaseClosed):
+        session.record.save_draft(case_id, "notes", {"text": "typed after"})
+    assert session.record.draft(case_id, "notes") == {"text": "typed before the closing"}
+
+
+def test_what_a_closed_case_still_takes_and_what_a_reopening_restores(
+    session: Session, clock: FixedClock
+) -> None:
+    case_id = make_case(session)
+    session.checklist.plan_followups(case_id)
+    consent(session.record, case_id, "referral.victim_support")
+    referral = session.aftercare.refer(
+        case_id, {"partner_id": _partner(session, "victim_support"), "reason": "support"}
+    )
+    session.aftercare.close_case(case_id, "referred", end_open=True)
+    # care continues with the partner: how the referral went is still recorded
+    session.aftercare.update_referral(case_id, referral, {"outcome": "accepted"})
+    state = session.record.open_case(case_id)
+    record = state.aftercare.referrals[referral]
+    assert record.outcome is ac.ReferralOutcome.ACCEPTED
+    assert record.consent_entry == state.consents["referral.victim_support"].entry_id
+    ended = {k: c.ended_by for k, c in calls(session, case_id).items()}
+    assert set(ended.values()) == {"closure"}
+    clock.current = at("2026-05-01 12:00")
+    session.aftercare.reopen_case(case_id, "the person asked for more support")
+    found = calls(session, case_id)
+    # the calls still to come are planned again; those whose time passed stay ended
+    assert found["call_3m"].status.value == "planned" and found["call_6m"].status.value == "planned"
+    assert found["call_3d"].status.value == "cancelled"
+
+
+def test_an_appointment_is_held_only_by_a_consultation_at_its_time(session: Session) -> None:
+    case_id = make_case(session)
+    psych = _as(session, Role.PSYCHOLOGIST)
+    base = {"subject": "person", "duration_min": 45, "risk_level": "low", "suicide_risk": "none"}
+    first = psych.psychology.record_consultation(
+        case_id, {**base, "at_local": "2026-03-14 10:00", "next_appointment": "2026-03-21 15:00"}
+    )
+
+    def appointment() -> Any:
+        (found,) = psych.psychology.appointments(psych.record.open_case(case_id))
+        return found
+
+    assert appointment().id != first  # its own id: it names no consultation to others
+    # a crisis call in the morning of that day does not stand in for the 15:00 appointment
+    psych.psychology.record_consultation(case_id, {**base, "at_local": "2026-03-21 09:00"})
+    assert appointment().status.value == "planned"
+    # moved by the psychologist; a typo fixed in the first consultation leaves it moved
+    psych.psychology.update_appointment(case_id, appointment().id, "planned", "2026-03-22 15:00")
+    state = psych.record.open_case(case_id)
+    values = consultation_values(state.psychology.consultations[first])
+    psych.psychology.amend_consultation(case_id, first, {**values, "plan": "typo fixed"})
+    assert appointment().at_local == "2026-03-22 15:00"
+    # seen at 14:10 that day: held
+    psych.psychology.record_consultation(case_id, {**base, "at_local": "2026-03-22 14:10"})
+    assert appointment().status.value == "done"
+
+
+def test_a_re_offer_before_its_deadline_falls_in_the_persons_hours(session: Session) -> None:
+    """PEP declined at 03:30; the deadline is 72 h after the assault (16 March 22:00): the
+    re-offer, due 12 h before it (10:00), goes to 18:00, still before the deadline."""
+    case_id = make_case(session)
+    session.checklist.set_item(case_id, "hiv_pep", {"status": "offered"})
+    session.checklist.set_item(
+        case_id,
+        "hiv_pep",
+        {"status": "declined", "explained": "28-day course, side effects, why before 72 h"},
+    )
+    state = session.record.open_case(case_id)
+    reoffer = state.followups["reoffer_hiv_pep"]
+    assert wall(reoffer.due_utc) == "2026-03-16 18:00"
+    assert reoffer.until_utc is not None and wall(reoffer.until_utc) == "2026-03-16 22:00"

@@ -47,12 +47,14 @@ from sac_desktop.domain.entries import (
     KIND_CASE_REOPENED,
     KIND_COMPLAINT,
     KIND_CONSENT,
+    KIND_CONSULTATION_SIGNED,
     KIND_CUSTODY_MOVE,
     KIND_CUSTODY_RECEIPT,
     KIND_EVIDENCE_RETENTION,
     KIND_PHOTO_SEALED,
     KIND_REFERRAL,
     KIND_REQUISITION,
+    KIND_SIGN_OFF,
     Entry,
 )
 from sac_desktop.domain.intake import LANGUAGES, YES
@@ -124,9 +126,63 @@ def preferences(values: Mapping[str, Any]) -> ContactPreferences:
 
 
 _TIME = r"(\d{1,2})(?:\s*[:.hu]\s*(\d{2})?|\s*uur|\s*uhr)?"
-_RANGE = re.compile(_TIME + r"\s*(?:-|–|—|to|tot|till|until|à|a|bis|jusqu'à)\s*" + _TIME, re.I)
+_TO = r"(?:-|–|—|to|tot|till|until|à|a|bis|jusqu'à|en|et|and|und)"
+_RANGE = re.compile(
+    r"(?:between|tussen|entre|zwischen)?\s*" + _TIME + r"\s*" + _TO + r"\s*" + _TIME, re.I
+)
 _AFTER = re.compile(r"(?:after|from|na|vanaf|après|apres|dès|des|ab|nach)\s+" + _TIME, re.I)
-_BEFORE = re.compile(r"(?:before|voor|vóór|tot|avant|vor|bis)\s+" + _TIME, re.I)
+_BEFORE = re.compile(r"(?:before|voor|vóór|avant|vor)\s+" + _TIME, re.I)
+#: Words that may join or frame the hours; any other word (a negation such as "not
+#: before 10", "am"/"pm", a weekday, "weekends") makes the text unreadable: shown as
+#: written, never guessed at.
+_JOINERS = frozenset(
+    [
+        "and",
+        "en",
+        "et",
+        "und",
+        "or",
+        "of",
+        "ou",
+        "oder",
+        "also",
+        "ook",
+        "aussi",
+        "auch",
+        "between",
+        "tussen",
+        "entre",
+        "zwischen",
+        "after",
+        "from",
+        "na",
+        "vanaf",
+        "après",
+        "apres",
+        "dès",
+        "des",
+        "ab",
+        "nach",
+        "before",
+        "voor",
+        "vóór",
+        "avant",
+        "vor",
+        "to",
+        "tot",
+        "till",
+        "until",
+        "à",
+        "a",
+        "bis",
+        "jusqu",
+        "jusqu'à",
+        "h",
+        "u",
+        "uur",
+        "uhr",
+    ]
+)
 
 
 def _minutes(hour: str, minute: str | None) -> int | None:
@@ -138,10 +194,14 @@ def _minutes(hour: str, minute: str | None) -> int | None:
 
 def parse_hours(text: str) -> tuple[Span, ...] | None:
     """The spans of a day when contact is safe, read from what staff wrote: ranges
-    ("18:00-20:00", "9h-12h", "9 tot 12 uur", "14 bis 16 Uhr"), "after 18:00" (until
-    midnight) and "before 9" (from midnight), several joined by anything. None when no
-    hour can be read (the text is then shown as written, not enforced). A range that
-    runs past midnight ("21-7") is two spans."""
+    ("18:00-20:00", "9h-12h", "18u-20u", "9 tot 12 uur", "tussen 18 en 20 uur", "entre 18h
+    et 20h", "14 bis 16 Uhr"), "after 18:00" (until midnight) and "before 9" (from
+    midnight), several joined by commas or "and". None when the text holds anything else
+    (a negation, "pm", a weekday, "weekends only"): it is then shown as written and not
+    enforced, never guessed at. A range that runs past midnight ("21-7") is two spans."""
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.casefold())
+    if any(word not in _JOINERS for word in words):
+        return None
     spans: list[Span] = []
     rest = text
     for match in _RANGE.finditer(text):
@@ -158,12 +218,14 @@ def parse_hours(text: str) -> tuple[Span, ...] | None:
         if start is None:
             return None
         spans.append((start, 24 * 60))
+        rest = rest.replace(match[0], " ")
     for match in _BEFORE.finditer(rest):
         end = _minutes(match[1], match[2])
         if end is None or end == 0:
             return None
         spans.append((0, end))
-    if not spans:
+        rest = rest.replace(match[0], " ")
+    if not spans or re.search(r"\d", rest):  # an hour left over that nothing explained
         return None
     return tuple(sorted(set(spans)))
 
@@ -224,6 +286,12 @@ class Outcome(StrEnum):
     RESCHEDULED = "rescheduled"
     DECLINED = "declined"
 
+
+#: Why a contact ended without its own outcome (``ended_by`` of a follow-up).
+ENDED_BY_LABELS: dict[str, str] = {
+    "declined": N_("ended: the person declined further contact"),
+    "closure": N_("ended when the case was closed"),
+}
 
 OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.REACHED: N_("reached"),
@@ -421,6 +489,7 @@ class ReferralRecord:
     warm_handover: bool
     outcome: ReferralOutcome
     note: str = ""
+    consent_entry: str = ""  # the consent decision it rests on
     entry_id: str = ""
     author: str = ""
     recorded_utc: datetime | None = None
@@ -451,6 +520,7 @@ def referral_from_payload(payload: Mapping[str, Any], entry: Entry) -> ReferralR
         warm_handover=payload.get("warm_handover") is True,
         outcome=ReferralOutcome(payload.get("outcome") or ReferralOutcome.PENDING),
         note=_text(payload, "note"),
+        consent_entry=_text(payload, "consent_entry"),
         entry_id=entry.id,
         author=entry.author,
         recorded_utc=entry.at_utc,
@@ -475,10 +545,14 @@ CLOSE_REASON_LABELS: dict[CloseReason, str] = {
 }
 
 #: What may still be written to a closed case: a consent decision (a withdrawal), the
-#: custody of kept evidence and what decides it, a photograph sealed, and the reopening.
+#: custody of kept evidence and what decides it, a photograph sealed, how a referral went
+#: (care continues with a partner), a sign-off still due, and the reopening.
 WRITABLE_WHEN_CLOSED = frozenset(
     {
         KIND_CONSENT,
+        KIND_REFERRAL,
+        KIND_SIGN_OFF,
+        KIND_CONSULTATION_SIGNED,
         KIND_CUSTODY_MOVE,
         KIND_CUSTODY_RECEIPT,
         KIND_EVIDENCE_RETENTION,

@@ -302,6 +302,7 @@ class FollowUpRecord:
     outcome: str = ""  # a contact's outcome once made (domain.aftercare.Outcome)
     next_step: str = ""  # what happens next, as the case manager wrote it
     voicemail_left: bool = False
+    ended_by: str = ""  # ended without its own outcome: "declined" or "closure"
     author: str = ""
     recorded_utc: datetime | None = None
 

@@ -126,6 +126,7 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 outcome=str(payload.get("outcome") or ""),
                 next_step=str(payload.get("next_step") or ""),
                 voicemail_left=payload.get("voicemail_left") is True,
+                ended_by=str(payload.get("ended_by") or ""),
                 author=entry.author,
                 recorded_utc=entry.at_utc,
             )

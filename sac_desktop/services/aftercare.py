@@ -312,7 +312,8 @@ class AftercareService:
                                 if other.until_utc is None
                                 else format_utc(other.until_utc),
                                 "status": ck.FollowUpStatus.CANCELLED.value,
-                                "note": "declined further contact",
+                                "note": "",
+                                "ended_by": "declined",
                                 "moved": other.moved,
                             },
                             supersedes=other.entry_id,
@@ -472,6 +473,7 @@ class AftercareService:
                 "partner_name": current.partner_name,
                 "partner_type": current.partner_type,
                 "consent_item": current.consent_item,
+                "consent_entry": current.consent_entry,
                 "reason": current.reason,
                 "at_local": current.at_local,
                 "warm_handover": values.get("warm_handover", current.warm_handover) is True,
@@ -565,7 +567,8 @@ class AftercareService:
                     if followup.until_utc is None
                     else format_utc(followup.until_utc),
                     "status": ck.FollowUpStatus.CANCELLED.value,
-                    "note": "ended when the case was closed",
+                    "note": followup.note,
+                    "ended_by": "closure",
                     "moved": followup.moved,
                 }
                 if followup.channel:
@@ -591,8 +594,37 @@ class AftercareService:
             )
         with self.record.vault.transaction() as conn:
             state = self.record.state_unchecked(conn, case_id)
-            if state.aftercare.closed is None:
+            closure = state.aftercare.closed
+            if closure is None:
                 raise AftercareRefused(N_("This case is open."))
-            return self.record.append(
+            entry_id = self.record.append(
                 conn, state, ac.KIND_CASE_REOPENED, {"reason": reason.strip()}
             )
+            # What the closing ended and is still to come is planned again.
+            state = self.record.state_unchecked(conn, case_id)  # open again
+            now = self.record.clock.now_utc()
+            for followup_id in closure.ended:
+                followup = state.followups.get(followup_id)
+                if (
+                    followup is None
+                    or followup.ended_by != "closure"
+                    or followup.due_utc <= now
+                    or not allowed(self.record.actor.role, Area.CASE, Op.WRITE)
+                ):
+                    continue
+                payload = {
+                    "id": followup.id,
+                    "step": followup.step,
+                    "kind": followup.kind,
+                    "due_utc": format_utc(followup.due_utc),
+                    "until_utc": None
+                    if followup.until_utc is None
+                    else format_utc(followup.until_utc),
+                    "status": ck.FollowUpStatus.PLANNED.value,
+                    "note": followup.note,
+                    "moved": followup.moved,
+                }
+                if followup.channel:
+                    payload["channel"] = followup.channel
+                self.record.append(conn, state, ck.KIND_FOLLOWUP, payload, followup.entry_id)
+            return entry_id

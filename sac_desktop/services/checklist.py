@@ -335,13 +335,8 @@ class ChecklistService:
             visit,
             self._utc,
         )
-        prefs = ac.preferences(_values(state).get("contact", {}))
-        hours = prefs.hours or ac.OFFICE_HOURS
-        zone = record.clock.zone
         steps = [
-            replace(s, due_utc=ac.fit_into_hours(s.due_utc, s.until_utc, hours, zone))
-            if s.kind == ac.CALL
-            else s
+            self._fitted(state, s)
             for s in steps
             # The person declined further contact: the plan makes no new calls.
             if not (s.kind == ac.CALL and state.aftercare.contact_declined)
@@ -378,6 +373,10 @@ class ChecklistService:
             current = state.followups.get(followup_id)
             if current is None:
                 raise UnknownCase(followup_id)
+            if current.kind != ac.VISIT:
+                # A contact with the person gets its outcome within their contact
+                # preferences (services.aftercare), never a bare status here.
+                raise Refused(N_("Record this contact's outcome on the Aftercare tab."))
             try:
                 new = ck.FollowUpStatus(status)
             except ValueError:
@@ -497,7 +496,23 @@ class ChecklistService:
             conn, state, ck.KIND_FOLLOWUP, payload, supersedes=current.entry_id
         )
 
+    def _fitted(self, state: CaseState, step: ck.PlannedStep) -> ck.PlannedStep:
+        """A step that is a contact with the person, at the first safe moment the intake's
+        contact hours allow: a case-management call (office hours when none were given or
+        they cannot be read), a re-offer (only within hours the person gave: its deadline
+        comes first)."""
+        prefs = ac.preferences(_values(state).get("contact", {}))
+        if step.kind == ac.CALL:
+            hours = prefs.hours or ac.OFFICE_HOURS
+        elif step.step.startswith("reoffer_") and prefs.hours:
+            hours = prefs.hours
+        else:
+            return step
+        zone = self.record.clock.zone
+        return replace(step, due_utc=ac.fit_into_hours(step.due_utc, step.until_utc, hours, zone))
+
     def _plan(self, conn: Any, state: CaseState, step: ck.PlannedStep, note: str = "") -> None:
+        step = self._fitted(state, step)
         payload: dict[str, Any] = {
             "id": step.id,
             "step": step.step,

@@ -40,6 +40,17 @@ ConsultationRecord = psy.ConsultationRecord
 COMPANIONS_KEY = "companions.people"
 
 
+#: A consultation this long before a planned appointment of the same day stands in for it.
+HELD_EARLY_MINUTES = 120
+
+
+def _minutes_between(earlier_local: str, later_local: str) -> float:
+    """Minutes from one stored local time to another (negative when it comes after)."""
+    first = parse_local_datetime(earlier_local)
+    second = parse_local_datetime(later_local)
+    return (second - first).total_seconds() / 60
+
+
 class PsychologyRefused(ValueError):
     """A change the record cannot take; ``message`` is a msgid saying what to do."""
 
@@ -293,7 +304,9 @@ class PsychologyService:
             entry_id = self.record.append(
                 conn, state, psy.KIND_CONSULTATION, payload, supersedes=current.entry_id
             )
-            self._appointments(conn, state, consultation_id, payload)
+            self._appointments(
+                conn, state, consultation_id, payload, previous=current.next_appointment
+            )
             return entry_id
 
     # -- appointments -------------------------------------------------------------------
@@ -326,46 +339,62 @@ class PsychologyService:
         return self.record.append(conn, state, psy.KIND_APPOINTMENT, payload, supersedes)
 
     def _appointments(
-        self, conn: Any, state: CaseState, consultation_id: str, payload: Mapping[str, Any]
+        self,
+        conn: Any,
+        state: CaseState,
+        consultation_id: str,
+        payload: Mapping[str, Any],
+        previous: str | None = None,
     ) -> None:
-        """After a consultation is written: the subject's planned appointments up to its
-        day were held; its next appointment is planned (moved, or cancelled when taken
-        out)."""
-        subject, day = str(payload["subject"]), str(payload["at_local"])[:10]
+        """After a consultation is written. A new one (``previous`` None) was held in
+        place of the subject's planned appointment of that day when it took place no
+        more than two hours before it. Its next appointment is planned; an amendment
+        moves (or cancels) that appointment only when the next appointment it names
+        changed (``previous``: what the earlier version named), so an appointment moved
+        since is left alone."""
+        subject, at = str(payload["subject"]), str(payload["at_local"])
         planned = psy.AppointmentStatus.PLANNED
-        for appointment in state.psychology.appointments.values():
-            if (
-                appointment.status is planned
-                and appointment.subject == subject
-                and appointment.at_local[:10] <= day
-                and appointment.from_consultation != consultation_id
-            ):
-                self._write_appointment(
-                    conn,
-                    state,
-                    appointment.id,
-                    appointment.subject,
-                    appointment.at_local,
-                    psy.AppointmentStatus.DONE,
-                    appointment.from_consultation,
-                    appointment.entry_id,
-                )
-        current = state.psychology.appointments.get(consultation_id)
+        if previous is None:
+            for appointment in state.psychology.appointments.values():
+                if (
+                    appointment.status is planned
+                    and appointment.subject == subject
+                    and appointment.at_local[:10] == at[:10]
+                    and _minutes_between(at, appointment.at_local) <= HELD_EARLY_MINUTES
+                ):
+                    self._write_appointment(
+                        conn,
+                        state,
+                        appointment.id,
+                        appointment.subject,
+                        appointment.at_local,
+                        psy.AppointmentStatus.DONE,
+                        appointment.from_consultation,
+                        appointment.entry_id,
+                    )
         following = str(payload.get("next_appointment") or "")
-        if following and (
-            current is None or (current.at_local, current.subject) != (following, subject)
-        ):
+        if previous is not None and following == previous:
+            return
+        current = next(
+            (
+                a
+                for a in state.psychology.appointments.values()
+                if a.from_consultation == consultation_id
+            ),
+            None,
+        )
+        if following:
             self._write_appointment(
                 conn,
                 state,
-                consultation_id,
+                new_id() if current is None else current.id,
                 subject,
                 following,
                 planned,
                 consultation_id,
                 None if current is None else current.entry_id,
             )
-        elif not following and current is not None and current.status is planned:
+        elif current is not None and current.status is planned:
             self._write_appointment(
                 conn,
                 state,

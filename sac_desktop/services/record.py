@@ -88,6 +88,11 @@ class ConsentMissing(PermissionError):
         self.item = item
 
 
+#: Sections whose change moves the follow-up plan without changing the clock: the contact
+#: preferences (planned calls go to the person's safe hours).
+PLAN_SECTIONS = frozenset({"contact"})
+
+
 class CaseClosed(PermissionError):
     """The case is closed: only what may still happen to a closed case is recorded
     (domain.aftercare.WRITABLE_WHEN_CLOSED); reopen it first, with the reason."""
@@ -253,11 +258,12 @@ class RecordService:
             )
             self._write(conn, entry)
             written.append(entry.id)
-        if written and section in CLOCK_SECTIONS:
+        if written and (section in CLOCK_SECTIONS or section in PLAN_SECTIONS):
             # The state as it now is, without reading the case again: the values written.
             after = overlay_state(state, {section: todo})
-            self._update_deadlines(conn, case_id, after)
-            for listener in self.clock_listeners:
+            if section in CLOCK_SECTIONS:
+                self._update_deadlines(conn, case_id, after)
+            for listener in self.clock_listeners:  # the plan follows (calls: the hours)
                 listener(conn, after)
         return written
 
@@ -391,6 +397,8 @@ class RecordService:
         with self.vault.transaction() as conn:
             if not records.case_exists(conn, case_id):
                 raise UnknownCase(case_id)
+            if projections.case_closed(conn, case_id):
+                raise CaseClosed(case_id)  # not even a draft: it would stay stuck
             if any(consents_needed(section, name) for name in values):
                 consents = self._state(conn, case_id).consents
                 for name in values:
@@ -436,7 +444,8 @@ class RecordService:
                 continue
             try:
                 count += len(self.commit_draft(case_id, section))
-            except (ConsentMissing, UnknownCase, InvalidValue):
+            except (ConsentMissing, UnknownCase, InvalidValue, CaseClosed):
+                # A case closed since (by a colleague): the draft waits for a reopening.
                 self.stuck_drafts += 1
                 _log.event("record.draft_kept")
         return count

@@ -370,3 +370,11 @@ def rebuild_case_list(conn: Any) -> None:
     conn.execute("DELETE FROM proj_case_list")
     for entry in iter_all_entries(conn):
         apply_entry(conn, entry)
+
+
+def case_closed(conn: Any, case_id: str) -> bool:
+    """Whether the case is closed (its list row: kept with the closing entry)."""
+    row = conn.execute(
+        "SELECT closed_utc FROM proj_case_list WHERE case_id = ?", (case_id,)
+    ).fetchone()
+    return row is not None and row[0] is not None

@@ -72,7 +72,13 @@ class ContactModel(_TableModel):
             local_time(t, c.due_utc),
             outcome,
             t._(channels[c.channel]) if c.channel in channels else "",
-            step_label(t, self.protocol, c.step) + (f" ({c.note})" if c.note else ""),
+            step_label(t, self.protocol, c.step)
+            + (f" ({c.note})" if c.note else "")
+            + (
+                f" ({t._(ac.ENDED_BY_LABELS[c.ended_by])})"
+                if c.ended_by in ac.ENDED_BY_LABELS
+                else ""
+            ),
             c.next_step,
         )
         return values[index.column()]
@@ -163,6 +169,7 @@ class AftercarePanel(ActionPanel):
         self.closed = QLabel()
         self.closed.setObjectName("caseClosedState")
         self.closed.setWordWrap(True)
+        self.closed.setTextFormat(Qt.TextFormat.PlainText)
         self.close_button = named_button("closeCase", lambda: self.close_dialog())
         self.reopen_button = named_button("reopenCase", lambda: self.reopen_dialog())
         contact_row = QHBoxLayout()

@@ -446,7 +446,9 @@ class MedicalPanel(QWidget):
         protocol = self.service.protocol_of(state)
         self.plan_model.protocol = protocol
         self.plan_model.zone = self.service.record.clock.zone
-        self.plan_model.set_rows(sorted(state.followups.values(), key=lambda f: f.due_utc))
+        # Contacts with the person (case-management calls) are the Aftercare tab's.
+        visits = [f for f in state.followups.values() if f.kind == "visit"]
+        self.plan_model.set_rows(sorted(visits, key=lambda f: f.due_utc))
         self.meds_model.set_rows(list(state.medications))
         for widget in (
             self.add_med_button,
