@@ -75,6 +75,13 @@ class Translator:
 
         return str(format_datetime(moment, format="medium", locale=self.language))
 
+    def format_day_and_time(self, moment: datetime) -> str:
+        """A date and a 24-hour time, for documents ("30 nov. 2026 09:00"): no seconds."""
+        from babel.dates import format_date, format_skeleton
+
+        day = format_date(moment, format="medium", locale=self.language)
+        return f"{day} {format_skeleton('Hm', moment, locale=self.language)}"
+
     def format_date(self, day: date) -> str:
         from babel.dates import format_date
 

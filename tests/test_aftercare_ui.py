@@ -200,3 +200,36 @@ def test_the_coordinator_keeps_the_partner_directory(
     qtbot.waitUntil(lambda: dialog.model.rowCount() == before + 1)
     names = [dialog.model.row_at(r).name for r in range(dialog.model.rowCount())]
     assert "Synthetic Family Justice Centre" in names
+
+
+def test_the_person_gets_their_sheet_in_their_language_discreet_when_they_asked(
+    window: MainWindow, demo_accounts, qtbot, clock: FixedClock, tmp_path, bugs
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = demo_accounts[Role.FORENSIC_NURSE]
+    _sign_in(window, nurse.username, nurse.password)
+    case_id = _case(window, clock)
+    record = window.session.record  # type: ignore[union-attr]
+    record.record_fields(case_id, "language", {"language": "fr"})
+    record.record_fields(case_id, "contact", {"no_letters_home": "yes"})
+    window._open_case(case_id)
+    view = window.vault_page.case_view
+    assert view is not None
+    panel = view.aftercare
+    view.tabs.setCurrentWidget(panel)
+    dialog = panel.sheet_dialog()
+    assert dialog is not None
+    language = dialog.findChild(QComboBox, "sheetLanguage")
+    discreet = dialog.findChild(QCheckBox, "sheetDiscreet")
+    assert language is not None and discreet is not None
+    assert language.currentData() == "fr" and discreet.isChecked()  # as the person asked
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: panel.file_dialog is not None and panel.file_dialog.isVisible())
+    assert panel.file_dialog.selectedFiles()[0].endswith(  # type: ignore[union-attr]
+        f"{view.state.case_number}-fr.pdf"
+    )
+    target = tmp_path / "sheet.pdf"
+    panel.file_dialog.fileSelected.emit(str(target))  # type: ignore[union-attr]
+    qtbot.waitUntil(target.exists)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF") and (target.stat().st_mode & 0o077) == 0
+    assert bugs == []

@@ -245,6 +245,10 @@ class Drug:
     dose: str  # the usual dose, as the protocol writes it
     route: str
     warnings: tuple[DrugWarning, ...] = ()
+    #: A course the person continues at home (the aftercare sheet's schedule): doses a
+    #: day and days in all, counted from the first dose; 0: given once, at the centre.
+    doses_per_day: int = 0
+    course_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -788,7 +792,12 @@ class _Checker:
         )
 
     def drug(self, raw: dict[str, Any], index: int) -> Drug:
-        self.keys(raw, {"id", "name", "dose", "route", "warnings"}, "drug", index)
+        self.keys(
+            raw,
+            {"id", "name", "dose", "route", "warnings", "doses_per_day", "course_days"},
+            "drug",
+            index,
+        )
         did = self.text(raw, "id", "drug", index, pattern=_ID)
         name = self.text(raw, "name", "drug", index)
         dose = self.text(raw, "dose", "drug", index)
@@ -832,7 +841,21 @@ class _Checker:
                     {lang: str(text[lang]) for lang in LANGUAGES},
                 )
             )
-        return Drug(did, name, dose, route, tuple(warnings))
+        course = []
+        for key, limit in (("doses_per_day", 6), ("course_days", 366)):
+            value = raw.get(key, 0)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+                raise self.fail(
+                    f"'{key}' must be a whole number from 0 to {limit}",
+                    self.lines.of("drug", index, key),
+                )
+            course.append(value)
+        if (course[0] == 0) != (course[1] == 0):
+            raise self.fail(
+                "contradictory: a course needs both 'doses_per_day' and 'course_days'",
+                self.lines.of("drug", index, "course_days"),
+            )
+        return Drug(did, name, dose, route, tuple(warnings), course[0], course[1])
 
     def _clock_line(self, key: str) -> int:
         for number, line in enumerate(self.lines.lines):

@@ -15,6 +15,7 @@ from sac_desktop.services.aftercare import AftercareService
 from sac_desktop.services.audit import AuditTrail, ChainReport, verify_vault
 from sac_desktop.services.case_list import CaseListService
 from sac_desktop.services.checklist import ChecklistService
+from sac_desktop.services.documents import DocumentService
 from sac_desktop.services.evidence import EvidenceService
 from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.permissions import Area, Op, require
@@ -55,6 +56,7 @@ class Session:
         self.evidence = EvidenceService(self.record)
         self.psychology = PsychologyService(self.record)
         self.aftercare = AftercareService(self.record)
+        self.documents = DocumentService(self.record, self.aftercare)
         #: Checked at every open: the interface tells the coordinator, work goes on.
         self.anchor_finding = self.trail.anchor_problem()
         upgrade = records.get_meta(vault.conn, META_UNAUDITED_MIGRATION)

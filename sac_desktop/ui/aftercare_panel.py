@@ -6,12 +6,14 @@ shows them and passes on what staff do.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -23,8 +25,9 @@ from sac_desktop.domain import checklist as ck
 from sac_desktop.domain.intake import CHILD_PROTECTION
 from sac_desktop.domain.protocol import Protocol
 from sac_desktop.domain.state import CaseState
-from sac_desktop.i18n import N_, Translator
+from sac_desktop.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from sac_desktop.services.aftercare import AftercareService
+from sac_desktop.services.documents import DocumentService
 from sac_desktop.ui.layout import (
     ActionPanel,
     choice_box,
@@ -133,15 +136,17 @@ class AftercarePanel(ActionPanel):
         self,
         t: Translator,
         service: AftercareService,
+        documents: DocumentService,
         protocol_of: Callable[[CaseState], Protocol],
         error: Callable[[BaseException], None],
         describe: Callable[[BaseException], str],
         expected: Callable[[BaseException], bool],
     ) -> None:
         super().__init__("aftercarePanel", t, error, describe, expected)
-        self.service, self.protocol_of = service, protocol_of
+        self.service, self.documents, self.protocol_of = service, documents, protocol_of
         self.state: CaseState | None = None
         self.can_write = False
+        self.file_dialog: QFileDialog | None = None
         self.preferences = QLabel()
         self.preferences.setObjectName("contactPreferences")
         self.preferences.setWordWrap(True)
@@ -159,6 +164,7 @@ class AftercarePanel(ActionPanel):
         self.contacts_title.setBuddy(self.contacts)
         self.outcome_button = named_button("contactOutcome", lambda: self.outcome_dialog())
         self.add_button = named_button("addContact", lambda: self.contact_dialog())
+        self.sheet_button = named_button("aftercareSheet", lambda: self.sheet_dialog())
         self.referrals = read_only_table("referrals")
         self.referral_model = ReferralModel(t)
         self.referrals.setModel(self.referral_model)
@@ -176,6 +182,7 @@ class AftercarePanel(ActionPanel):
         contact_row.addWidget(self.outcome_button)
         contact_row.addWidget(self.add_button)
         contact_row.addStretch(1)
+        contact_row.addWidget(self.sheet_button)
         referral_row = QHBoxLayout()
         referral_row.addWidget(self.refer_button)
         referral_row.addWidget(self.update_button)
@@ -339,6 +346,55 @@ class AftercarePanel(ActionPanel):
             submit,
         )
 
+    # -- the person's sheet -------------------------------------------------------------
+    def sheet_dialog(self) -> QDialog | None:
+        """The aftercare sheet for the person: its language (the person's, by default) and
+        whether it is the discreet version, then the file to save it to."""
+        if self.state is None:
+            return None
+        t = self.t
+        language, discreet_first = self.documents.sheet_defaults(self.state, t.language)
+        languages = [(LANGUAGE_NAMES[code], code) for code in LANGUAGES]
+        chosen_language = choice_box("sheetLanguage", languages, language)
+        discreet = QCheckBox()
+        discreet.setObjectName("sheetDiscreet")
+        discreet.setChecked(discreet_first)
+        state = self.state
+
+        def submit() -> None:
+            self.sheet_file(state, str(chosen_language.currentData()), discreet.isChecked())
+
+        return self._form(
+            "sheetDialog",
+            t._("Aftercare sheet for the person"),
+            [
+                (t._("&Language of the sheet:"), chosen_language),
+                (t._("&Discreet (says nothing of what it is about):"), discreet),
+            ],
+            submit,
+        )
+
+    def sheet_file(
+        self, state: CaseState, language: str, discreet: bool, path: str | None = None
+    ) -> QFileDialog | None:
+        """Choose the file (named by case number only), then write the sheet to it."""
+        if path is None:
+            dialog = QFileDialog(self, self.t._("Save the aftercare sheet"))
+            dialog.setObjectName("sheetFileDialog")
+            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dialog.setNameFilter(self.t._("PDF (*.pdf)"))
+            dialog.selectFile(f"{state.case_number}-{language}.pdf")
+            dialog.fileSelected.connect(
+                lambda chosen: self.sheet_file(state, language, discreet, chosen)
+            )
+            self.file_dialog = dialog
+            dialog.open()
+            return dialog
+        case_id, target = state.case_id, Path(path)
+        self._run(lambda: self.documents.save_aftercare_sheet(case_id, target, language, discreet))
+        return None
+
     # -- referrals --------------------------------------------------------------------
     def referral_dialog(self) -> QDialog | None:
         if self.state is None:
@@ -469,6 +525,8 @@ class AftercarePanel(ActionPanel):
         self.contacts.setAccessibleName(t._("Contacts with the person"))
         self.outcome_button.setText(t._("Record the outco&me…"))
         self.add_button.setText(t._("&Add a contact…"))
+        self.sheet_button.setText(t._("&Give the person their sheet…"))
+        self.sheet_button.setAccessibleName(t._("The aftercare sheet for the person, as a PDF"))
         self.referrals_title.setText(t._("Re&ferrals:"))
         self.referrals.setAccessibleName(t._("Referrals"))
         self.refer_button.setText(t._("&Refer…"))

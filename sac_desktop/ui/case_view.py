@@ -34,6 +34,7 @@ from sac_desktop.i18n import Translator
 from sac_desktop.services.aftercare import AftercareService
 from sac_desktop.services.checklist import ChecklistService
 from sac_desktop.services.clock import case_values
+from sac_desktop.services.documents import DocumentService
 from sac_desktop.services.evidence import EvidenceService
 from sac_desktop.services.injuries import InjuryService
 from sac_desktop.services.intake import IntakeView
@@ -76,6 +77,7 @@ class CaseView(QWidget):
         evidence: EvidenceService,
         psychology: PsychologyService,
         aftercare: AftercareService,
+        documents: DocumentService,
     ) -> None:
         super().__init__()
         self.setObjectName("caseView")
@@ -111,7 +113,7 @@ class CaseView(QWidget):
             t, psychology, error, describe, expected, record.staff_names
         )
         self.aftercare = AftercarePanel(
-            t, aftercare, checklist.protocol_of, error, describe, expected
+            t, aftercare, documents, checklist.protocol_of, error, describe, expected
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")

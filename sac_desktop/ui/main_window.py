@@ -975,6 +975,7 @@ class MainWindow(QMainWindow):
             self.session.evidence,
             self.session.psychology,
             self.session.aftercare,
+            self.session.documents,
         )
         view.record_changed.connect(self._case_written)
         self.vault_page.set_case_view(view)

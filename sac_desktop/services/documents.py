@@ -1,0 +1,182 @@
+"""Documents of a case, made from what the reader may see (Qt-free).
+
+The facts come from the opened case (an audited read); what each document may show is
+``domain.disclosure``'s decision; the layout is ``reports``'. Making a document is audited
+(``case.export``, with the document and its language, never its content). Signing,
+storing and printing come with the reports issue's next steps.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sac_desktop.domain import aftercare as ac
+from sac_desktop.domain import checklist as ck
+from sac_desktop.domain import disclosure as dc
+from sac_desktop.domain.audit import Action
+from sac_desktop.domain.centres import CENTRES
+from sac_desktop.domain.evidence import Complaint
+from sac_desktop.domain.intake import conditions
+from sac_desktop.domain.localtime import parse_local_datetime
+from sac_desktop.domain.psychology import PERSON, AppointmentStatus
+from sac_desktop.domain.state import CaseState
+from sac_desktop.fsutil import atomic_write
+from sac_desktop.i18n import LANGUAGES, translator
+from sac_desktop.reports.facts import Appointment, Course, PartnerContact, SheetData
+from sac_desktop.services.aftercare import AftercareService
+from sac_desktop.services.clock import case_values
+from sac_desktop.services.permissions import Area, Op, require
+from sac_desktop.services.record import RecordService
+from sac_desktop.storage import accounts
+
+SETTING_CENTRE_NAME = "centre_name"
+
+
+def _consents(state: CaseState) -> dict[str, bool]:
+    return {item: record.in_force for item, record in state.consents.items()}
+
+
+class DocumentService:
+    def __init__(self, record: RecordService, aftercare: AftercareService) -> None:
+        self.record = record
+        self.aftercare = aftercare
+
+    # -- the centre -----------------------------------------------------------------------
+    def _centre_names(self) -> tuple[str, str]:
+        """The centre's name and the hospital's alone (for a discreet document)."""
+        code = self.record.info.centre
+        known = next((c for c in CENTRES if c.code == code), None)
+        name = known.name if known is not None else ""
+        name = name or accounts.get_setting(self.record.vault.conn, SETTING_CENTRE_NAME) or code
+        hospital = name.split("(")[-1].rstrip(")") if "(" in name else name
+        return name, hospital
+
+    # -- the aftercare sheet ------------------------------------------------------------
+    def sheet_data(self, case_id: str, discreet: bool, language: str) -> SheetData:
+        """The facts of the person's aftercare sheet, as the reader may see them."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        state = self.record.opened_state(case_id)
+        reader = dc.Reader.PERSON_DISCREET if discreet else dc.Reader.PERSON
+        shown = dc.sections(reader, self.record.actor.role, _consents(state))
+        now = self.record.clock.now_utc()
+        zone = self.record.clock.zone
+        protocol = self.record.clock_of(state, now)[1]
+        labels = {f.id: f.text(language) for f in protocol.followups}
+        appointments = [
+            Appointment(f.due_utc, f.kind, labels.get(f.step, ""), f.until_utc)
+            for f in state.followups.values()
+            if f.status is ck.FollowUpStatus.PLANNED and f.due_utc >= now - timedelta(hours=1)
+        ]
+        appointments += [
+            Appointment(a.due_utc, "psychology", "")
+            for a in state.psychology.appointments.values()
+            if a.status is AppointmentStatus.PLANNED and a.subject == PERSON and a.due_utc >= now
+        ]
+        courses = []
+        drugs = {d.id: d for d in protocol.drugs}
+        for medication in state.medications:
+            drug = drugs.get(medication.drug)
+            if drug is None or not drug.course_days:
+                continue
+            first = _day(medication.at_local) or now.date()
+            details = state.checklist.get(medication.item)
+            dispensed = None
+            if details is not None and isinstance(details.details, dict):
+                value = details.details.get("doses_dispensed")
+                if isinstance(value, int) and value > 0:
+                    dispensed = value // drug.doses_per_day or value
+            courses.append(
+                Course(drug.name, drug.doses_per_day, drug.course_days, first, dispensed)
+            )
+        values = case_values(state)
+        given = {item for item, r in state.checklist.items() if r.status is ck.Status.GIVEN}
+        partners = []
+        directory = {p.id: p for p in self.aftercare.partners(include_inactive=True)}
+        for referral in state.aftercare.listed_referrals():
+            if referral.outcome is ac.ReferralOutcome.CANCELLED:
+                continue
+            partner = directory.get(referral.partner_id)
+            partners.append(
+                PartnerContact(
+                    referral.partner_name,
+                    partner.phone if partner is not None else "",
+                    partner.hours if partner is not None else "",
+                )
+            )
+        kept = [
+            i.retention_until
+            for i in state.evidence.items.values()
+            if i.at_centre and i.retention_until is not None
+        ]
+        kept_until = max(kept) if kept and state.evidence.complaint is not Complaint.FILED else None
+        centre, hospital = self._centre_names()
+        return SheetData(
+            centre=centre,
+            hospital=hospital,
+            case_number=state.case_number or "",
+            training=state.training,
+            zone=zone,
+            appointments=tuple(appointments),
+            courses=tuple(courses),
+            pep="hiv_pep" in given,
+            emergency_contraception="emergency_contraception" in given,
+            strangulation=conditions(values).get("strangulation_reported") is True,
+            partners=tuple(partners),
+            kept_until=kept_until,
+            sections=shown,
+        )
+
+    def sheet_defaults(self, state: CaseState, interface_language: str) -> tuple[str, bool]:
+        """The language the sheet is offered in (the person's, when it is one of the
+        four; else the interface's) and whether the discreet version is offered first
+        (the person asked for no letters at home, or for no voicemail)."""
+        spoken = state.value("language.language")
+        language = spoken if spoken in LANGUAGES else interface_language
+        prefs = self.aftercare.preferences(state)
+        return language, (not prefs.letters_allowed) or prefs.voicemail_ok == "no"
+
+    def _sheet(self, case_id: str, language: str, discreet: bool) -> bytes:
+        from sac_desktop.reports.aftercare_sheet import aftercare_sheet  # reportlab: when used
+
+        if language not in LANGUAGES:
+            raise ValueError(language)
+        data = self.sheet_data(case_id, discreet, language)
+        return aftercare_sheet(data, translator(language), discreet)
+
+    def _audit(self, case_id: str, document: str, language: str, saved: bool) -> None:
+        with self.record.vault.transaction() as conn:
+            self.record.trail.append(
+                conn,
+                self.record.actor,
+                Action.CASE_EXPORT,
+                case_id=case_id,
+                reason=f"document={document}; language={language}{'; saved' if saved else ''}",
+            )
+
+    def aftercare_sheet(self, case_id: str, language: str, discreet: bool = False) -> bytes:
+        """The person's aftercare sheet in ``language`` (nl, fr, de, en), as PDF bytes;
+        ``discreet`` leaves out everything that says what it is about. Audited."""
+        pdf = self._sheet(case_id, language, discreet)
+        self._audit(case_id, _sheet_name(discreet), language, saved=False)
+        return pdf
+
+    def save_aftercare_sheet(
+        self, case_id: str, path: Path, language: str, discreet: bool = False
+    ) -> None:
+        """The sheet written to a file the person chose (atomic, owner-only: never a
+        half-written file); audited once, as saved."""
+        pdf = self._sheet(case_id, language, discreet)
+        atomic_write(path, pdf)
+        self._audit(case_id, _sheet_name(discreet), language, saved=True)
+
+
+def _sheet_name(discreet: bool) -> str:
+    return "aftercare_sheet_discreet" if discreet else "aftercare_sheet"
+
+
+def _day(at_local: str) -> date | None:
+    try:
+        return parse_local_datetime(at_local).date() if at_local else None
+    except ValueError:
+        return None
