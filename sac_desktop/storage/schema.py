@@ -220,6 +220,13 @@ V8_EVIDENCE: list[str] = [
 V9_AFTERCARE: list[str] = [
     """ALTER TABLE proj_followups ADD COLUMN kind TEXT NOT NULL DEFAULT 'visit'""",
     """ALTER TABLE proj_case_list ADD COLUMN closed_utc TEXT""",
+    # The round's indexes carry the kind, so filtering by it (and counting what is
+    # overdue) still reads the index alone.
+    """DROP INDEX proj_followups_by_due""",
+    """CREATE INDEX proj_followups_by_due ON proj_followups
+        (status, due_utc, closes_utc, kind)""",
+    """DROP INDEX proj_followups_by_close""",
+    """CREATE INDEX proj_followups_by_close ON proj_followups (status, closes_utc, kind)""",
 ]
 
 Step = Callable[[Any], None]
