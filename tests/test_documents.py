@@ -17,10 +17,14 @@ from sac_desktop.domain import disclosure as dc
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.clock import FixedClock
 from sac_desktop.domain.roles import Actor, Role
+from sac_desktop.i18n import translator
+from sac_desktop.services.protocols import shipped
 from sac_desktop.services.session import Session
 from sac_desktop.storage import audit_log
 from tests.conftest import require
 from tests.helpers.cases import consent
+
+FOLLOWUPS = {f.id: f for f in shipped().current().followups}
 
 S = dc.Section
 ALL_GIVEN = {
@@ -250,3 +254,41 @@ def test_a_training_vault_marks_every_page(
         assert text.count("ÜBUNG: erfundener Fall") == pages  # the line at the top of each
     finally:
         signed.session.close()
+
+
+# -- the handover for continuing care -------------------------------------------------------
+@pytest.mark.parametrize("language", ["en", "nl", "fr", "de"])
+def test_the_handover_says_what_was_given_and_what_remains(
+    session: Session, case: str, tmp_path: Path, language: str
+) -> None:
+    physician = _as(session, Role.PHYSICIAN)
+    physician.record.open_case(case)
+    pdf = physician.documents.handover_form(case, language, "Synthetic HIV reference centre")
+    text = pdftotext(pdf, tmp_path)
+    assert "Synthetic HIV reference centre" in text
+    assert "Tenofovir" in text and "SYN-1" in text  # the medication, its batch
+    t = translator(language)
+    title = t._("Handover for continuing care")
+    assert (title != "Handover for continuing care") is (language != "en")
+    exposure = {
+        "en": "Mar 14, 2026 01:30",
+        "nl": "14 mrt 2026 01:30",
+        "fr": "14 mars 2026 01:30",
+        "de": "14.03.2026 01:30",
+    }[language]
+    for word in (title, t._("given"), exposure, "PEP"):
+        assert word in text, (language, word)
+    # what the recipient continues: the tests, not the centre's forensic steps
+    assert FOLLOWUPS["hiv_syphilis_6w"].text(language) in text
+    # nothing forensic, psychological or about the assault itself
+    for step in ("dfsa_hair", "bruise_review"):  # the centre's own forensic steps
+        assert FOLLOWUPS[step].text(language) not in text, step
+    for word in ("samples", "oral_swabs", "SAS-2026", "psycholog", "strangul", "Slachtoffer"):
+        assert word.lower() not in text.lower(), word
+
+
+def test_no_handover_without_the_consent_to_medical_care(session: Session, case: str) -> None:
+    consent(session.record, case, "medical_care", "withdrawn")
+    session.record.open_case(case)
+    with pytest.raises(dc.NotAllowed):
+        session.documents.handover_form(case, "en")

@@ -30,6 +30,7 @@ Format 1 (see ``resources/protocols/sac-be-2026.1.toml`` for a complete file)::
     due_days = 42
     until_days = 49            # optional; not before due_days
     kind = "visit"             # or "call": a case-management contact with the person
+    forensic = false           # true: the centre's own forensic step (never handed over)
     source = "..."
 
 The last band of a window without a closing time (the hepatitis B vaccine) leaves out
@@ -214,6 +215,7 @@ class FollowUpStep:
     applies_when: tuple[str, ...] = ()
     after_item: str = ""  # only once this checklist item was given (its time: first dose)
     kind: str = "visit"  # FOLLOWUP_KINDS: a visit, or a call (a contact with the person)
+    forensic: bool = False  # the centre's own forensic step: not handed over to care
 
     def text(self, language: str) -> str:
         return self.label.get(language) or self.label["en"]
@@ -1016,6 +1018,7 @@ class _Checker:
             "source",
             "after_item",
             "kind",
+            "forensic",
         }
         self.keys(raw, allowed, "followup", index)
         fid = self.text(raw, "id", "followup", index, pattern=_ID)
@@ -1064,6 +1067,11 @@ class _Checker:
                 f"'kind' must be one of {', '.join(sorted(FOLLOWUP_KINDS))}, not {kind!r}",
                 self.lines.of("followup", index, "kind"),
             )
+        forensic = raw.get("forensic", False)
+        if not isinstance(forensic, bool):
+            raise self.fail(
+                "'forensic' must be true or false", self.lines.of("followup", index, "forensic")
+            )
         return FollowUpStep(
             fid,
             label,
@@ -1074,4 +1082,5 @@ class _Checker:
             applies,
             after,
             str(kind),
+            forensic,
         )

@@ -52,3 +52,43 @@ class SheetData:
     partners: Sequence[PartnerContact] = ()
     kept_until: date | None = None  # evidence kept without a complaint
     sections: frozenset[Section] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One checklist item for a handover: its name (in the document's language), its
+    status (a msgid), when it was given, and the reason or what was explained."""
+
+    label: str
+    status: str
+    at_local: str = ""
+    note: str = ""
+    doses: int | None = None  # doses dispensed to take home
+
+
+@dataclass(frozen=True)
+class MedicationLine:
+    name: str
+    dose: str
+    route: str
+    at_local: str
+    batch: str
+
+
+@dataclass(frozen=True)
+class HandoverData:
+    """The handover to whoever continues care (the HIV reference centre, the GP, a ward):
+    what was given, what remains to be done, by when."""
+
+    centre: str
+    case_number: str
+    training: bool
+    zone: str
+    recipient: str
+    last_exposure_utc: datetime | None
+    exposure_known: bool
+    items: Sequence[ItemLine] = ()
+    medications: Sequence[MedicationLine] = ()
+    courses: Sequence[Course] = ()
+    followups: Sequence[Appointment] = ()
+    sections: frozenset[Section] = field(default_factory=frozenset)

@@ -19,11 +19,20 @@ from sac_desktop.domain.centres import CENTRES
 from sac_desktop.domain.evidence import Complaint
 from sac_desktop.domain.intake import conditions
 from sac_desktop.domain.localtime import parse_local_datetime
+from sac_desktop.domain.protocol import Protocol
 from sac_desktop.domain.psychology import PERSON, AppointmentStatus
 from sac_desktop.domain.state import CaseState
 from sac_desktop.fsutil import atomic_write
 from sac_desktop.i18n import LANGUAGES, translator
-from sac_desktop.reports.facts import Appointment, Course, PartnerContact, SheetData
+from sac_desktop.reports.facts import (
+    Appointment,
+    Course,
+    HandoverData,
+    ItemLine,
+    MedicationLine,
+    PartnerContact,
+    SheetData,
+)
 from sac_desktop.services.aftercare import AftercareService
 from sac_desktop.services.clock import case_values
 from sac_desktop.services.permissions import Area, Op, require
@@ -73,22 +82,7 @@ class DocumentService:
             for a in state.psychology.appointments.values()
             if a.status is AppointmentStatus.PLANNED and a.subject == PERSON and a.due_utc >= now
         ]
-        courses = []
-        drugs = {d.id: d for d in protocol.drugs}
-        for medication in state.medications:
-            drug = drugs.get(medication.drug)
-            if drug is None or not drug.course_days:
-                continue
-            first = _day(medication.at_local) or now.date()
-            details = state.checklist.get(medication.item)
-            dispensed = None
-            if details is not None and isinstance(details.details, dict):
-                value = details.details.get("doses_dispensed")
-                if isinstance(value, int) and value > 0:
-                    dispensed = value // drug.doses_per_day or value
-            courses.append(
-                Course(drug.name, drug.doses_per_day, drug.course_days, first, dispensed)
-            )
+        courses = _courses(state, protocol, now.date())
         values = case_values(state)
         given = {item for item, r in state.checklist.items() if r.status is ck.Status.GIVEN}
         partners = []
@@ -126,6 +120,68 @@ class DocumentService:
             kept_until=kept_until,
             sections=shown,
         )
+
+    # -- the handover for continuing care ----------------------------------------------
+    def handover_data(self, case_id: str, language: str, recipient: str = "") -> HandoverData:
+        """What whoever continues care needs: decisions, medications, the course to
+        continue, the follow-ups still planned. Needs the consent to medical care."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        state = self.record.opened_state(case_id)
+        shown = dc.sections(dc.Reader.CONTINUING_CARE, self.record.actor.role, _consents(state))
+        now = self.record.clock.now_utc()
+        clock, protocol, _exact = self.record.clock_of(state, now)
+        items = []
+        for item in protocol.checklist:
+            record = state.checklist.get(item.id)
+            if record is None or record.status is ck.Status.NOT_ASSESSED:
+                continue
+            doses = record.details.get("doses_dispensed")
+            items.append(
+                ItemLine(
+                    item.text(language),
+                    ck.STATUS_LABELS[record.status],
+                    record.at_local,
+                    record.reason or record.explained,
+                    doses if isinstance(doses, int) and doses > 0 else None,
+                )
+            )
+        medications = [
+            MedicationLine(m.name, m.dose, m.route, m.at_local, m.batch) for m in state.medications
+        ]
+        labels = {f.id: f.text(language) for f in protocol.followups}
+        forensic = {f.id for f in protocol.followups if f.forensic}
+        followups = [
+            Appointment(f.due_utc, f.kind, labels.get(f.step, f.step), f.until_utc)
+            for f in state.followups.values()
+            if f.status is ck.FollowUpStatus.PLANNED
+            and f.kind == ac.VISIT
+            and f.step not in forensic
+            and not f.step.startswith("reoffer_")
+        ]
+        return HandoverData(
+            centre=self._centre_names()[0],
+            case_number=state.case_number or "",
+            training=state.training,
+            zone=self.record.clock.zone,
+            recipient=recipient.strip(),
+            last_exposure_utc=clock.anchors.latest,
+            exposure_known=not clock.anchors.unknown_episodes,
+            items=tuple(items),
+            medications=tuple(medications),
+            courses=tuple(_courses(state, protocol, now.date())),
+            followups=tuple(followups),
+            sections=shown,
+        )
+
+    def handover_form(self, case_id: str, language: str, recipient: str = "") -> bytes:
+        """The handover form in ``language``, as PDF bytes. Audited."""
+        from sac_desktop.reports.handover import handover_form  # reportlab: when used
+
+        if language not in LANGUAGES:
+            raise ValueError(language)
+        pdf = handover_form(self.handover_data(case_id, language, recipient), translator(language))
+        self._audit(case_id, "handover", language, saved=False)
+        return pdf
 
     def sheet_defaults(self, state: CaseState, interface_language: str) -> tuple[str, bool]:
         """The language the sheet is offered in (the person's, when it is one of the
@@ -169,6 +225,26 @@ class DocumentService:
         pdf = self._sheet(case_id, language, discreet)
         atomic_write(path, pdf)
         self._audit(case_id, _sheet_name(discreet), language, saved=True)
+
+
+def _courses(state: CaseState, protocol: Protocol, today: date) -> list[Course]:
+    """The medications the person continues at home (a protocol drug with a course),
+    from the first dose, with the days of doses taken home when fewer than the course."""
+    courses = []
+    drugs = {d.id: d for d in protocol.drugs}
+    for medication in state.medications:
+        drug = drugs.get(medication.drug)
+        if drug is None or not drug.course_days:
+            continue
+        first = _day(medication.at_local) or today
+        details = state.checklist.get(medication.item)
+        dispensed = None
+        if details is not None:
+            value = details.details.get("doses_dispensed")
+            if isinstance(value, int) and value > 0:
+                dispensed = value // drug.doses_per_day or value
+        courses.append(Course(drug.name, drug.doses_per_day, drug.course_days, first, dispensed))
+    return courses
 
 
 def _sheet_name(discreet: bool) -> str:
