@@ -68,6 +68,17 @@ def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
     verify.add_argument(
         "--password-stdin", action="store_true", help=t._("read the password from standard input")
     )
+    report = sub.add_parser(
+        "verify-report", help=t._("verify the signatures of a document (exit 0: valid)")
+    )
+    report.add_argument("file", type=Path, help=t._("the signed PDF"))
+    report.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        default=[],
+        help=t._("a CA certificate (PEM) to trust: the centre's, exported by its coordinator"),
+    )
     demo = sub.add_parser("make-demo", help=t._("create a training vault of synthetic cases"))
     _common_options(demo, argparse.SUPPRESS, t)
     demo.add_argument("--cases", type=int, default=DEMO_CASES, help=t._("number of cases"))
@@ -84,6 +95,63 @@ def _read_password(args: argparse.Namespace, stdin: TextIO, t: Translator) -> st
     if args.password_stdin or not stdin.isatty():
         return stdin.readline().rstrip("\n")
     return getpass.getpass(t._("Password: "))
+
+
+def verify_report(args: argparse.Namespace, out: TextIO, t: Translator) -> int:
+    """Exit 0 only for a document whose every signature is intact, valid, chains to a
+    trusted CA and covers the file (or is followed only by signatures and form filling);
+    1 otherwise, with what was found."""
+    from cryptography import x509
+
+    from sac_desktop.reports.signing import ALLOWED_AFTER, verify
+
+    if not args.trust:
+        out.write(t._("Give the CA certificate to trust with --trust CA.pem.") + "\n")
+        return 1
+    try:
+        pdf = args.file.read_bytes()
+        trust = [x509.load_pem_x509_certificate(path.read_bytes()) for path in args.trust]
+    except (OSError, ValueError) as exc:
+        out.write(t._("The file cannot be read: %(what)s") % {"what": type(exc).__name__} + "\n")
+        return 1
+    verdict = verify(pdf, trust)
+    if verdict.problem:
+        out.write(t._("NOT valid: %(problem)s.") % {"problem": verdict.problem} + "\n")
+        return 1
+    if not verdict.signatures:
+        out.write(t._("NOT valid: the document carries no signature.") + "\n")
+        return 1
+    for number, report in enumerate(verdict.signatures, start=1):
+        when = report.signed_at.isoformat() if report.signed_at else "?"
+        out.write(
+            t._(
+                "Signature %(number)d: %(signer)s (certificate %(serial)x), signed at %(when)s "
+                "by the workstation clock (self-asserted)."
+            )
+            % {"number": number, "signer": report.signer, "serial": report.serial, "when": when}
+            + "\n"
+        )
+        checks = (
+            (report.intact, t._("the signed bytes are unchanged")),
+            (report.valid, t._("the signature is cryptographically valid")),
+            (report.trusted, t._("the certificate chains to a trusted CA")),
+            (
+                report.covers == "entire_file" or report.after in ALLOWED_AFTER,
+                t._("it covers the whole file, or only signatures and form filling follow"),
+            ),
+        )
+        for passed, what in checks:
+            mark = t._("yes") if passed else t._("NO")
+            out.write(f"  {mark}: {what}\n")
+        if report.reason:
+            out.write(f"  {report.reason}\n")
+    if verdict.valid:
+        out.write(t._("The document is valid.") + "\n")
+        return 0
+    out.write(
+        t._("The document is NOT valid: it was changed after signing, or is not trusted.") + "\n"
+    )
+    return 1
 
 
 def audit_verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, t: Translator) -> int:
@@ -209,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit_verify(args, sys.stdin, sys.stdout, t)
     if args.command == "make-demo":
         return make_demo_command(args, sys.stdout, t)
+    if args.command == "verify-report":
+        return verify_report(args, sys.stdout, t)
     return run_application(args, language, started)
 
 
