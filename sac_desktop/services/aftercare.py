@@ -104,6 +104,29 @@ def seed_partners(centre_code: str) -> list[ac.Partner]:
     return found
 
 
+def _followup_payload(
+    followup: ck.FollowUpRecord, status: ck.FollowUpStatus, ended_by: str = ""
+) -> dict[str, Any]:
+    """A follow-up's next version at a new status, all else kept (its time, its kind and
+    channel, whether a person moved it); ``ended_by`` says why it ended without an
+    outcome of its own ("declined", "closure")."""
+    payload: dict[str, Any] = {
+        "id": followup.id,
+        "step": followup.step,
+        "kind": followup.kind,
+        "due_utc": format_utc(followup.due_utc),
+        "until_utc": None if followup.until_utc is None else format_utc(followup.until_utc),
+        "status": status.value,
+        "note": followup.note,
+        "moved": followup.moved,
+    }
+    if followup.kind == ac.CALL:
+        payload["channel"] = followup.channel or ac.Channel.PHONE.value
+    if ended_by:
+        payload["ended_by"] = ended_by
+    return payload
+
+
 @dataclass(frozen=True)
 class ChildProtectionPrompt:
     """For a minor's case: the child-protection bodies, what the intake decided, and
@@ -298,26 +321,8 @@ class AftercareService:
                         and other.id != current.id
                         and other.status is ck.FollowUpStatus.PLANNED
                     ):
-                        record.append(
-                            conn,
-                            state,
-                            ck.KIND_FOLLOWUP,
-                            {
-                                "id": other.id,
-                                "step": other.step,
-                                "kind": ac.CALL,
-                                "channel": other.channel or ac.Channel.PHONE.value,
-                                "due_utc": format_utc(other.due_utc),
-                                "until_utc": None
-                                if other.until_utc is None
-                                else format_utc(other.until_utc),
-                                "status": ck.FollowUpStatus.CANCELLED.value,
-                                "note": "",
-                                "ended_by": "declined",
-                                "moved": other.moved,
-                            },
-                            supersedes=other.entry_id,
-                        )
+                        payload = _followup_payload(other, ck.FollowUpStatus.CANCELLED, "declined")
+                        record.append(conn, state, ck.KIND_FOLLOWUP, payload, other.entry_id)
                 return ""
             if following is None:
                 return ""
@@ -558,21 +563,7 @@ class AftercareService:
                     )
                 )
             for followup in planned:
-                payload = {
-                    "id": followup.id,
-                    "step": followup.step,
-                    "kind": followup.kind,
-                    "due_utc": format_utc(followup.due_utc),
-                    "until_utc": None
-                    if followup.until_utc is None
-                    else format_utc(followup.until_utc),
-                    "status": ck.FollowUpStatus.CANCELLED.value,
-                    "note": followup.note,
-                    "ended_by": "closure",
-                    "moved": followup.moved,
-                }
-                if followup.channel:
-                    payload["channel"] = followup.channel
+                payload = _followup_payload(followup, ck.FollowUpStatus.CANCELLED, "closure")
                 record.append(conn, state, ck.KIND_FOLLOWUP, payload, followup.entry_id)
             return record.append(
                 conn,
@@ -612,19 +603,6 @@ class AftercareService:
                     or not allowed(self.record.actor.role, Area.CASE, Op.WRITE)
                 ):
                     continue
-                payload = {
-                    "id": followup.id,
-                    "step": followup.step,
-                    "kind": followup.kind,
-                    "due_utc": format_utc(followup.due_utc),
-                    "until_utc": None
-                    if followup.until_utc is None
-                    else format_utc(followup.until_utc),
-                    "status": ck.FollowUpStatus.PLANNED.value,
-                    "note": followup.note,
-                    "moved": followup.moved,
-                }
-                if followup.channel:
-                    payload["channel"] = followup.channel
+                payload = _followup_payload(followup, ck.FollowUpStatus.PLANNED)
                 self.record.append(conn, state, ck.KIND_FOLLOWUP, payload, followup.entry_id)
             return entry_id

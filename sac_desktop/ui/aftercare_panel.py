@@ -34,6 +34,7 @@ from sac_desktop.ui.layout import (
     line_edit,
     named_button,
     read_only_table,
+    save_file_dialog,
     text_edit,
 )
 from sac_desktop.ui.medical_panel import step_label
@@ -379,18 +380,15 @@ class AftercarePanel(ActionPanel):
     ) -> QFileDialog | None:
         """Choose the file (named by case number only), then write the sheet to it."""
         if path is None:
-            dialog = QFileDialog(self, self.t._("Save the aftercare sheet"))
-            dialog.setObjectName("sheetFileDialog")
-            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.setNameFilter(self.t._("PDF (*.pdf)"))
-            dialog.selectFile(f"{state.case_number}-{language}.pdf")
-            dialog.fileSelected.connect(
-                lambda chosen: self.sheet_file(state, language, discreet, chosen)
+            self.file_dialog = save_file_dialog(
+                self,
+                self.t,
+                "sheetFileDialog",
+                self.t._("Save the aftercare sheet"),
+                f"{state.case_number}-{language}.pdf",
+                lambda chosen: self.sheet_file(state, language, discreet, chosen),
             )
-            self.file_dialog = dialog
-            dialog.open()
-            return dialog
+            return self.file_dialog
         case_id, target = state.case_id, Path(path)
         self._run(lambda: self.documents.save_aftercare_sheet(case_id, target, language, discreet))
         return None

@@ -40,6 +40,7 @@ from sac_desktop.ui.layout import (
     line_edit,
     named_button,
     read_only_table,
+    save_file_dialog,
     text_edit,
 )
 from sac_desktop.ui.models import Index, _TableModel
@@ -634,15 +635,14 @@ class EvidencePanel(ActionPanel):
             self.message.setText(self.t._("Record the kit number first (it is on the box)."))
             return None
         if path is None:
-            dialog = QFileDialog(self, self.t._("Save the labels"))
-            dialog.setObjectName("labelsFileDialog")
-            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.setNameFilter(self.t._("PDF (*.pdf)"))
-            dialog.selectFile(f"{self.state.case_number}-labels.pdf")
-            dialog.fileSelected.connect(lambda chosen: self.save_labels(chosen))
-            dialog.open()
-            return dialog
+            return save_file_dialog(
+                self,
+                self.t,
+                "labelsFileDialog",
+                self.t._("Save the labels"),
+                f"{self.state.case_number}-labels.pdf",
+                lambda chosen: self.save_labels(chosen),
+            )
         case_id, target = self.state.case_id, Path(path)
         self._run(lambda: self.service.export(case_id, target, self.label_pdf(), "labels"))
         return None

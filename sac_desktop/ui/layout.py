@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -249,6 +250,28 @@ class ActionPanel(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+
+def save_file_dialog(
+    parent: QWidget,
+    t: Translator,
+    name: str,
+    title: str,
+    suggested: str,
+    chosen: Callable[[str], None],
+) -> QFileDialog:
+    """A PDF's file chooser, opened without blocking: Qt's own dialog (in the reader's
+    language; the system's may keep a list of recent files), the name suggested by case
+    number only; ``chosen`` receives the path."""
+    dialog = QFileDialog(parent, title)
+    dialog.setObjectName(name)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter(t._("PDF (*.pdf)"))
+    dialog.selectFile(suggested)
+    dialog.fileSelected.connect(chosen)
+    dialog.open()
+    return dialog
 
 
 def ask(
