@@ -73,6 +73,13 @@ def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
     )
     report.add_argument("file", type=Path, help=t._("the signed PDF"))
     report.add_argument(
+        "--crl",
+        type=Path,
+        action="append",
+        default=[],
+        help=t._("the CA's revocation list (PEM): a revoked certificate is then not trusted"),
+    )
+    report.add_argument(
         "--trust",
         type=Path,
         action="append",
@@ -103,7 +110,12 @@ def verify_report(args: argparse.Namespace, out: TextIO, t: Translator) -> int:
     1 otherwise, with what was found."""
     from cryptography import x509
 
-    from sac_desktop.reports.signing import ALLOWED_AFTER, verify
+    from sac_desktop.reports.signing import (
+        ALLOWED_AFTER,
+        UNREADABLE_PDF,
+        UNREADABLE_SIGNATURE,
+        verify,
+    )
 
     if not args.trust:
         out.write(t._("Give the CA certificate to trust with --trust CA.pem.") + "\n")
@@ -111,12 +123,17 @@ def verify_report(args: argparse.Namespace, out: TextIO, t: Translator) -> int:
     try:
         pdf = args.file.read_bytes()
         trust = [x509.load_pem_x509_certificate(path.read_bytes()) for path in args.trust]
+        crls = [x509.load_pem_x509_crl(path.read_bytes()) for path in args.crl]
     except (OSError, ValueError) as exc:
         out.write(t._("The file cannot be read: %(what)s") % {"what": type(exc).__name__} + "\n")
         return 1
-    verdict = verify(pdf, trust)
+    verdict = verify(pdf, trust, crls)
     if verdict.problem:
-        out.write(t._("NOT valid: %(problem)s.") % {"problem": verdict.problem} + "\n")
+        problems = {
+            UNREADABLE_PDF: t._("the file is not a PDF that can be read"),
+            UNREADABLE_SIGNATURE: t._("a signature in it cannot be read"),
+        }
+        out.write(t._("NOT valid: %(problem)s.") % {"problem": problems[verdict.problem]} + "\n")
         return 1
     if not verdict.signatures:
         out.write(t._("NOT valid: the document carries no signature.") + "\n")
@@ -145,6 +162,10 @@ def verify_report(args: argparse.Namespace, out: TextIO, t: Translator) -> int:
             out.write(f"  {mark}: {what}\n")
         if report.reason:
             out.write(f"  {report.reason}\n")
+    if verdict.signatures[-1].covers != "entire_file":
+        out.write(t._("Something was added after the last signature.") + "\n")
+    if not verdict.revocation_checked:
+        out.write(t._("Revocation was not checked: give the CA's list with --crl.") + "\n")
     if verdict.valid:
         out.write(t._("The document is valid.") + "\n")
         return 0

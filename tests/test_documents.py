@@ -219,6 +219,13 @@ def test_the_discreet_sheet_does_not_say_what_it_is_about(
                  "strangulation", "psychologist", "assault", "Sexual", "sexual"):  # fmt: skip
         assert word not in text, word
     assert "Sint-Pieter" in text  # the hospital only: the demo centre is Brussels
+    # nor do its properties
+    pdf = session.documents.aftercare_sheet(case, "en", discreet=True)
+    assert b"SAC Desktop" not in pdf and b"BXL-A" not in pdf.split(b"/Info")[0][-2000:]
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=False
+    ).stdout.decode()
+    assert "SAC" not in info and "BXL" not in info
 
 
 def test_the_same_facts_give_the_same_bytes_and_making_it_is_audited(

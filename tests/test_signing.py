@@ -157,15 +157,71 @@ def _change_a_page_later(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
+def _change_the_properties_later(pdf: bytes) -> bytes:
+    """A later, unsigned revision that only changes the document's properties."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer.set_info(
+        generic.DictionaryObject({generic.NameObject("/Subject"): generic.pdf_string("X-1")})
+    )  # type: ignore[arg-type]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _append_bytes(pdf: bytes) -> bytes:
+    return pdf + b"\n% appended after signing\n"
+
+
 @pytest.mark.parametrize(
     "tamper",
-    [_flip_inside_signed_range, _empty_signature, _alter_byte_range, _change_a_page_later],
-    ids=["byte-changed", "signature-emptied", "byte-range-altered", "page-changed-later"],
+    [
+        _flip_inside_signed_range,
+        _empty_signature,
+        _alter_byte_range,
+        _change_a_page_later,
+        _change_the_properties_later,
+        _append_bytes,
+    ],
+    ids=[
+        "byte-changed",
+        "signature-emptied",
+        "byte-range-altered",
+        "page-changed-later",
+        "properties-changed-later",
+        "bytes-appended",
+    ],
 )
 def test_every_tampered_document_is_invalid(centre: CentreCA, signed: bytes, tamper) -> None:  # type: ignore[no-untyped-def]
     forged = tamper(signed)
     assert forged != signed
     assert not verify(forged, [centre.certificate]).valid
+
+
+def test_a_revoked_certificate_is_not_trusted_when_the_list_is_given(centre: CentreCA) -> None:
+    from sac_desktop.security.ca import RevokedEntry, build_crl
+
+    key, cert = _account(centre, "Former Synthetic", "physician")
+    pdf = sign(_document(), key, cert, [centre.certificate], reason="r", audit_head=HEAD)  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    assert verify(pdf, [centre.certificate], [build_crl(centre, [], now)]).valid
+    revoked = build_crl(
+        centre, [RevokedEntry(cert.serial_number, now, x509.ReasonFlags.key_compromise)], now
+    )
+    verdict = verify(pdf, [centre.certificate], [revoked])
+    assert verdict.revocation_checked and not verdict.valid
+
+
+def test_a_first_signature_certifies_and_a_later_one_never(centre: CentreCA, signed: bytes) -> None:
+    key, cert = _account(centre, "Synthetic Second", "physician")
+    with pytest.raises(ValueError, match="first signature certifies"):
+        sign(
+            _document(), key, cert, [centre.certificate], reason="r", audit_head=HEAD, certify=False
+        )  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="certified already"):
+        sign(signed, key, cert, [centre.certificate], reason="r", audit_head=HEAD, field="S2")  # type: ignore[arg-type]
 
 
 def test_a_signature_from_another_centre_is_not_trusted(signed: bytes) -> None:
@@ -191,6 +247,11 @@ def test_the_command_line_verifier_says_it_and_exits_0_only_when_valid(
     assert cli_main(["--language", "en", "verify-report", str(tmp_path / "missing.pdf"),
                      "--trust", str(trust)]) == 1  # fmt: skip
     assert cli_main(["--language", "en", "verify-report", str(genuine)]) == 1  # no trust given
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.7 not really")
+    capsys.readouterr()
+    assert cli_main(["--language", "nl", "verify-report", str(garbage), "--trust", str(trust)]) == 1
+    assert "NIET geldig" in capsys.readouterr().out
 
 
 @pytest.mark.system

@@ -125,6 +125,11 @@ def story(data: SheetData, t: Translator, discreet: bool) -> list[Flowable]:
         heading(t._("Appointments"))
         line(
             t._(
+                "For the appointments with a period of days, call the number you were "
+                "given to choose the day and time."
+            )
+            if discreet
+            else t._(
                 "For the appointments with a period of days, call the centre to choose the "
                 "day and time."
             )

@@ -141,9 +141,10 @@ def render(info: DocumentInfo, t: Translator, story: Sequence[Flowable]) -> byte
         bottomMargin=20 * mm,
         title=info.title,
         author="",  # never a staff name in the file's properties
-        creator="SAC Desktop",
-        producer="SAC Desktop",
-        subject=info.case_number,
+        # A discreet document's properties name neither the application nor the case.
+        creator="" if info.discreet else "SAC Desktop",
+        producer="" if info.discreet else "SAC Desktop",
+        subject="" if info.discreet else info.case_number,
         lang=t.language,
         invariant=1,
     )

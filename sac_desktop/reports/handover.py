@@ -51,7 +51,7 @@ def _when(t: Translator, at_local: str) -> str:
 def _note(t: Translator, item: ItemLine) -> str:
     parts = [item.note] if item.note else []
     if item.doses is not None:
-        parts.append(f"{t._('Doses dispensed')}: {t.format_number(item.doses)}")
+        parts.append(t._("Doses dispensed: %(doses)s") % {"doses": t.format_number(item.doses)})
     return "; ".join(parts)
 
 

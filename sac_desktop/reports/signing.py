@@ -55,14 +55,28 @@ class SignatureReport:
         )
 
 
+#: Why a file could not be judged at all (the command line says it in words).
+UNREADABLE_PDF = "unreadable_pdf"
+UNREADABLE_SIGNATURE = "unreadable_signature"
+
+
 @dataclass(frozen=True)
 class Verdict:
     signatures: tuple[SignatureReport, ...]
-    problem: str = ""  # the file could not be read as a signed PDF
+    problem: str = ""  # UNREADABLE_PDF or UNREADABLE_SIGNATURE: not judged, not valid
+    revocation_checked: bool = False  # a revocation list of the CA was given
 
     @property
     def valid(self) -> bool:
-        return not self.problem and bool(self.signatures) and all(s.ok for s in self.signatures)
+        """Every signature passes, and the last one covers the whole file: nothing was
+        added after it (a later revision allowed by a certification must itself be
+        signed)."""
+        return (
+            not self.problem
+            and bool(self.signatures)
+            and all(s.ok for s in self.signatures)
+            and self.signatures[-1].covers == "entire_file"
+        )
 
 
 def _asn1_cert(cert: x509.Certificate) -> Any:
@@ -83,9 +97,18 @@ def sign(
     certify: bool = True,
 ) -> bytes:
     """``pdf`` with one more signature (an incremental update: earlier bytes unchanged).
-    ``certify`` for the first signature of a document."""
+    The first signature of a document certifies it (``certify``); a later one never does."""
     from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    already = bool(list(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures))
+    if certify == already:
+        raise ValueError(
+            "the first signature certifies the document; a later one adds to it"
+            if not already
+            else "a signed document is certified already"
+        )
     from pyhanko.sign import signers
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
     from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -111,8 +134,14 @@ def sign(
     return out.getvalue()
 
 
-def verify(pdf: bytes, trust: list[x509.Certificate]) -> Verdict:
-    """Every signature of ``pdf`` judged against the trusted CA certificates."""
+def verify(
+    pdf: bytes,
+    trust: list[x509.Certificate],
+    crls: list[x509.CertificateRevocationList] | None = None,
+) -> Verdict:
+    """Every signature of ``pdf`` judged against the trusted CA certificates; with the
+    CAs' revocation lists (``crls``), a revoked certificate is not trusted."""
+    from cryptography.hazmat.primitives.serialization import Encoding
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -121,19 +150,19 @@ def verify(pdf: bytes, trust: list[x509.Certificate]) -> Verdict:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
-        return Verdict((), problem=f"not a readable PDF ({type(exc).__name__})")
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
+        return Verdict((), problem=UNREADABLE_PDF)
     reports: list[SignatureReport] = []
     for signature in embedded:
         context = ValidationContext(
-            trust_roots=[_asn1_cert(c) for c in trust], revocation_mode="soft-fail"
+            trust_roots=[_asn1_cert(c) for c in trust],
+            crls=[crl.public_bytes(Encoding.DER) for crl in crls or []],
+            revocation_mode="require" if crls else "soft-fail",
         )
         try:
             status = validate_pdf_signature(signature, context)
-        except Exception as exc:  # a garbled signature: invalid, never a crash
-            return Verdict(
-                tuple(reports), problem=f"a signature cannot be read ({type(exc).__name__})"
-            )
+        except Exception:  # a garbled signature: invalid, never a crash
+            return Verdict(tuple(reports), problem=UNREADABLE_SIGNATURE)
         cert = signature.signer_cert
         reason = ""
         try:
@@ -156,4 +185,4 @@ def verify(pdf: bytes, trust: list[x509.Certificate]) -> Verdict:
                 certifying=signature.docmdp_level is not None,
             )
         )
-    return Verdict(tuple(reports))
+    return Verdict(tuple(reports), revocation_checked=bool(crls))

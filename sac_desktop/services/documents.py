@@ -53,13 +53,14 @@ class DocumentService:
 
     # -- the centre -----------------------------------------------------------------------
     def _centre_names(self) -> tuple[str, str]:
-        """The centre's name and the hospital's alone (for a discreet document)."""
+        """The centre's name, and the hospital's alone for a discreet document ("" when
+        it is not known: a discreet document then names no place at all)."""
         code = self.record.info.centre
         known = next((c for c in CENTRES if c.code == code), None)
-        name = known.name if known is not None else ""
-        name = name or accounts.get_setting(self.record.vault.conn, SETTING_CENTRE_NAME) or code
-        hospital = name.split("(")[-1].rstrip(")") if "(" in name else name
-        return name, hospital
+        if known is not None:
+            return known.name, known.hospital
+        name = accounts.get_setting(self.record.vault.conn, SETTING_CENTRE_NAME) or code
+        return name, ""
 
     # -- the aftercare sheet ------------------------------------------------------------
     def sheet_data(self, case_id: str, discreet: bool, language: str) -> SheetData:
@@ -236,13 +237,16 @@ def _courses(state: CaseState, protocol: Protocol, today: date) -> list[Course]:
         drug = drugs.get(medication.drug)
         if drug is None or not drug.course_days:
             continue
-        first = _day(medication.at_local) or today
+        # The recorded time, else the day it was recorded: never "today" (the same facts
+        # give the same document on any day).
+        recorded = medication.recorded_utc.date() if medication.recorded_utc else today
+        first = _day(medication.at_local) or recorded
         details = state.checklist.get(medication.item)
         dispensed = None
         if details is not None:
             value = details.details.get("doses_dispensed")
-            if isinstance(value, int) and value > 0:
-                dispensed = value // drug.doses_per_day or value
+            if isinstance(value, int) and value >= drug.doses_per_day:
+                dispensed = value // drug.doses_per_day  # whole days of doses
         courses.append(Course(drug.name, drug.doses_per_day, drug.course_days, first, dispensed))
     return courses
 
