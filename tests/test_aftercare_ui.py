@@ -233,3 +233,40 @@ def test_the_person_gets_their_sheet_in_their_language_discreet_when_they_asked(
     data = target.read_bytes()
     assert data.startswith(b"%PDF") and (target.stat().st_mode & 0o077) == 0
     assert bugs == []
+
+
+def test_a_physician_hands_care_over_with_a_signed_form(
+    window: MainWindow, demo_accounts, qtbot, tmp_path, bugs
+) -> None:  # type: ignore[no-untyped-def]
+    from cryptography import x509
+
+    from sac_desktop.reports.signing import verify
+    from sac_desktop.storage import records
+
+    physician = demo_accounts[Role.PHYSICIAN]
+    _sign_in(window, physician.username, physician.password)
+    session = window.session
+    assert session is not None
+    case_id = session.record.list_cases()[0].case_id  # a demo case: medical care consented
+    window._open_case(case_id)
+    view = window.vault_page.case_view
+    assert view is not None
+    panel = view.aftercare
+    dialog = panel.handover_dialog()
+    assert dialog is not None
+    recipient = dialog.findChild(QComboBox, "handoverRecipient")
+    sign = dialog.findChild(QCheckBox, "handoverSign")
+    assert recipient is not None and sign is not None and sign.isChecked()
+    recipient.setCurrentText("Synthetic GP practice")
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: panel.file_dialog is not None and panel.file_dialog.isVisible())
+    target = tmp_path / "handover.pdf"
+    panel.file_dialog.fileSelected.emit(str(target))  # type: ignore[union-attr]
+    qtbot.waitUntil(target.exists)
+    ca_pem = records.get_meta(session.vault.conn, "ca_certificate_pem")
+    assert ca_pem is not None
+    verdict = verify(target.read_bytes(), [x509.load_pem_x509_certificate(ca_pem.encode())])
+    assert verdict.valid and verdict.signatures[0].signer == physician.display_name
+    (kept,) = session.documents.stored(case_id)
+    assert session.documents.reprint(kept.id) == target.read_bytes()
+    assert bugs == []

@@ -265,3 +265,50 @@ def test_poppler_agrees(signed: bytes, tmp_path: Path) -> None:
     forged.write_bytes(_flip_inside_signed_range(signed))
     done = subprocess.run(["pdfsig", str(forged)], capture_output=True, text=True, check=False)
     assert "Signature is Valid" not in done.stdout
+
+
+# -- signed with the signed-in person's own key, kept in the vault -------------------------
+def test_a_document_signed_with_the_accounts_key_is_kept_and_reprints_identically(
+    demo_accounts, installation, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.domain.audit import Action
+    from sac_desktop.domain.roles import Role
+    from sac_desktop.storage import audit_log, records
+    from sac_desktop.storage import documents as docs
+
+    physician = next(a for a in demo_accounts.values() if a.role is Role.PHYSICIAN)
+    signed_in = installation.sign_in(physician.username, physician.password)
+    try:
+        session = signed_in.session
+        case_id = session.record.list_cases()[0].case_id
+        session.record.open_case(case_id)
+        pdf = session.documents._sheet(case_id, "fr", False)
+        first = session.documents.store(case_id, "aftercare_sheet", "fr", pdf, sign=True)
+        kept = session.documents.reprint(first.id)
+        assert session.documents.reprint(first.id) == kept  # the same bytes, every time
+        ca_pem = records.get_meta(session.vault.conn, "ca_certificate_pem")
+        assert ca_pem is not None
+        verdict = verify(kept, [x509.load_pem_x509_certificate(ca_pem.encode())])
+        assert verdict.valid
+        (report,) = verdict.signatures
+        assert report.signer == physician.display_name
+        head = session.trail.head()
+        assert head is not None and first.signed_by == signed_in.account.id
+        # the head at signing was the one before the document's own audit record
+        assert "audit chain head" in report.reason
+        # a new version names the one it replaces
+        second = session.documents.store(
+            case_id, "aftercare_sheet", "fr", pdf, sign=False, replaces=first.id
+        )
+        assert [d.id for d in session.documents.stored(case_id)] == [first.id, second.id]
+        assert second.replaces == first.id
+        stored = audit_log.records_with_action(session.vault.conn, Action.DOCUMENT_STORE)
+        assert len(stored) == 2 and all(
+            first.sha256 in r.reason or "replaces" in r.reason for r in stored
+        )
+        # kept for good: the vault refuses to change or delete it
+        with pytest.raises(Exception, match="append-only"):
+            session.vault.conn.execute("DELETE FROM documents")
+        assert docs.document_bytes(session.vault.conn, first.id) is not None
+    finally:
+        signed_in.session.close()

@@ -8,14 +8,21 @@ storing and printing come with the reports issue's next steps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+from cryptography import x509
 
 from sac_desktop.domain import aftercare as ac
 from sac_desktop.domain import checklist as ck
 from sac_desktop.domain import disclosure as dc
 from sac_desktop.domain.audit import Action
 from sac_desktop.domain.centres import CENTRES
+from sac_desktop.domain.clock import format_utc
+from sac_desktop.domain.entries import new_id
 from sac_desktop.domain.evidence import Complaint
 from sac_desktop.domain.intake import conditions
 from sac_desktop.domain.localtime import parse_local_datetime
@@ -38,6 +45,7 @@ from sac_desktop.services.clock import case_values
 from sac_desktop.services.permissions import Area, Op, require
 from sac_desktop.services.record import RecordService
 from sac_desktop.storage import accounts
+from sac_desktop.storage import documents as docs
 
 SETTING_CENTRE_NAME = "centre_name"
 
@@ -46,10 +54,94 @@ def _consents(state: CaseState) -> dict[str, bool]:
     return {item: record.in_force for item, record in state.consents.items()}
 
 
+@dataclass(frozen=True)
+class SigningIdentity:
+    """What signs for the signed-in person: their key (unwrapped from their slot at
+    sign-in, held only in memory), their certificate and the centre CA's."""
+
+    key: Any = field(repr=False)
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+
+
+class NoSigningKey(PermissionError):
+    """This session cannot sign (no key was unlocked for it)."""
+
+
 class DocumentService:
     def __init__(self, record: RecordService, aftercare: AftercareService) -> None:
         self.record = record
         self.aftercare = aftercare
+        #: Set at sign-in (services.installation): the signed-in person's signing key.
+        self.signer: Callable[[], SigningIdentity] | None = None
+
+    # -- keeping what was handed out ----------------------------------------------------
+    def store(
+        self,
+        case_id: str,
+        kind: str,
+        language: str,
+        pdf: bytes,
+        *,
+        sign: bool,
+        replaces: str | None = None,
+    ) -> docs.StoredDocument:
+        """Keep a document as it was handed out (signed first when ``sign``: the first
+        signature certifies it, and carries the audit chain head); printing it again gives
+        these bytes. A new version names the one it ``replaces``. Audited."""
+        from sac_desktop.reports.signing import sign as sign_pdf  # pyHanko: when used
+
+        require(self.record.actor, Area.CASE, Op.READ)
+        if replaces is not None:
+            earlier = docs.document_bytes(self.record.vault.conn, replaces)
+            if earlier is None or earlier[0].case_id != case_id:
+                raise ValueError("replaces a document of another case")
+        signed_by = None
+        if sign:
+            if self.signer is None:
+                raise NoSigningKey()
+            identity = self.signer()
+            head = self.record.trail.head()
+            pdf = sign_pdf(
+                pdf,
+                identity.key,
+                identity.certificate,
+                list(identity.chain),
+                reason=f"SAC Desktop {kind}",
+                audit_head=head.hash if head is not None else "none",
+            )
+            signed_by = self.record.actor.user_id
+        now = format_utc(self.record.clock.now_utc())
+        with self.record.vault.transaction() as conn:
+            stored = docs.insert_document(
+                conn, new_id(), case_id, kind, language, pdf, signed_by, replaces, now
+            )
+            self.record.trail.append(
+                conn,
+                self.record.actor,
+                Action.DOCUMENT_STORE,
+                case_id=case_id,
+                reason=f"document={kind}; language={language}; sha256={stored.sha256}"
+                + (f"; replaces={replaces}" if replaces else ""),
+            )
+        return stored
+
+    def stored(self, case_id: str) -> list[docs.StoredDocument]:
+        require(self.record.actor, Area.CASE, Op.READ)
+        return docs.documents_of_case(self.record.vault.conn, case_id)
+
+    def reprint(self, document_id: str) -> bytes:
+        """A kept document's bytes, checked against its SHA-256 (printing it again is
+        audited as a print)."""
+        require(self.record.actor, Area.CASE, Op.READ)
+        found = docs.document_bytes(self.record.vault.conn, document_id)
+        if found is None:
+            raise KeyError(document_id)
+        meta, data = found
+        self.record.trail.record_read(
+            self.record.actor, Action.CASE_PRINT, meta.case_id, f"document={document_id}"
+        )
+        return data
 
     # -- the centre -----------------------------------------------------------------------
     def _centre_names(self) -> tuple[str, str]:
@@ -220,12 +312,35 @@ class DocumentService:
 
     def save_aftercare_sheet(
         self, case_id: str, path: Path, language: str, discreet: bool = False
-    ) -> None:
-        """The sheet written to a file the person chose (atomic, owner-only: never a
-        half-written file); audited once, as saved."""
+    ) -> docs.StoredDocument:
+        """The sheet kept in the vault (so it prints again byte for byte) and written to
+        a file the person chose (atomic, owner-only: never a half-written file)."""
         pdf = self._sheet(case_id, language, discreet)
+        stored = self.store(case_id, _sheet_name(discreet), language, pdf, sign=False)
         atomic_write(path, pdf)
         self._audit(case_id, _sheet_name(discreet), language, saved=True)
+        return stored
+
+    def save_handover(
+        self, case_id: str, path: Path, language: str, recipient: str, sign: bool = True
+    ) -> docs.StoredDocument:
+        """The handover form, signed with the author's key (the first signature certifies
+        it), kept in the vault and written to the chosen file (atomic, owner-only)."""
+        from sac_desktop.reports.handover import handover_form  # reportlab: when used
+
+        if language not in LANGUAGES:
+            raise ValueError(language)
+        data = self.handover_data(case_id, language, recipient)
+        pdf = handover_form(data, translator(language))
+        stored = self.store(case_id, "handover", language, pdf, sign=sign)
+        found = docs.document_bytes(self.record.vault.conn, stored.id)
+        assert found is not None
+        atomic_write(path, found[1])
+        self._audit(case_id, "handover", language, saved=True)
+        return stored
+
+    def can_sign(self) -> bool:
+        return self.signer is not None
 
 
 def _courses(state: CaseState, protocol: Protocol, today: date) -> list[Course]:

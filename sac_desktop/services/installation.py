@@ -32,12 +32,14 @@ from sac_desktop.security.keystore import BackendStatus
 from sac_desktop.security.passwords import PasswordProblem, check_password
 from sac_desktop.security.recovery import RecoveryCode, new_recovery_code, recovery_key
 from sac_desktop.security.slots import Derive, DirectoryEntry, SlotsFile, Unlocked
+from sac_desktop.services.documents import NoSigningKey, SigningIdentity
 from sac_desktop.services.permissions import Area, Op, require
 from sac_desktop.services.session import SETTING_LOCK_TIMEOUT, Session
 from sac_desktop.services.signin_guard import PreAuthEvent, PreAuthLog, Throttle
 from sac_desktop.services.vaults import create_vault, open_vault
 from sac_desktop.storage import accounts as account_store
 from sac_desktop.storage import audit_log, records
+from sac_desktop.storage.vault import Vault
 
 EXTRA_SIGNING_KEY = "signing_key"
 EXTRA_CA_KEY = "ca_key"
@@ -411,7 +413,24 @@ class Installation:
             vault.close()
             raise
         self.throttle.clear(account_id)
+        session.documents.signer = lambda: self._signing_identity(account_id, unlocked, vault)
         return SignedIn(session, account, unlocked, notices)
+
+    def _signing_identity(
+        self, account_id: str, unlocked: Unlocked, vault: Vault
+    ) -> SigningIdentity:
+        """The signed-in person's signing key (from their slot), their certificate and the
+        centre CA's, read when a document is signed (never kept on disk in the clear)."""
+        der = slots.open_extra(self.slots(), account_id, unlocked, EXTRA_SIGNING_KEY)
+        account = account_store.get_account(vault.conn, account_id)
+        ca_pem = records.get_meta(vault.conn, META_CA_CERT)
+        if account is None or not account.certificate_pem or ca_pem is None:
+            raise NoSigningKey()
+        return SigningIdentity(
+            ca.private_key_from_der(der),
+            ca.cert_from_pem(account.certificate_pem.encode()),
+            (ca.cert_from_pem(ca_pem.encode()),),
+        )
 
     def _merge_preauth(self, session: Session) -> None:
         key_text = records.get_meta(session.vault.conn, META_INSTALLATION_KEY)

@@ -229,6 +229,24 @@ V9_AFTERCARE: list[str] = [
     """CREATE INDEX proj_followups_by_close ON proj_followups (status, closes_utc, kind)""",
 ]
 
+# Documents handed out (a PDF, signed or not), kept so that printing one again gives the
+# same bytes; each with its SHA-256; a new version names the one it replaces. Never changed.
+V10_DOCUMENTS: list[str] = [
+    """CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL,
+        language TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        signed_by TEXT,
+        replaces TEXT REFERENCES documents(id),
+        created_utc TEXT NOT NULL)""",
+    """CREATE INDEX documents_by_case ON documents (case_id, created_utc)""",
+    *_append_only("documents"),
+]
+
 Step = Callable[[Any], None]
 
 
@@ -256,6 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "photographs kept in the vault", V7_PHOTOS),
     Migration(8, "evidence of every case, for the coordinator", V8_EVIDENCE),
     Migration(9, "aftercare: kinds of follow-up, closed cases", V9_AFTERCARE),
+    Migration(10, "documents handed out, kept byte for byte", V10_DOCUMENTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 META_UNAUDITED_MIGRATION = "migration_not_yet_audited"

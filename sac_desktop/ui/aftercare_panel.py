@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -166,6 +167,7 @@ class AftercarePanel(ActionPanel):
         self.outcome_button = named_button("contactOutcome", lambda: self.outcome_dialog())
         self.add_button = named_button("addContact", lambda: self.contact_dialog())
         self.sheet_button = named_button("aftercareSheet", lambda: self.sheet_dialog())
+        self.handover_button = named_button("handoverForm", lambda: self.handover_dialog())
         self.referrals = read_only_table("referrals")
         self.referral_model = ReferralModel(t)
         self.referrals.setModel(self.referral_model)
@@ -184,6 +186,7 @@ class AftercarePanel(ActionPanel):
         contact_row.addWidget(self.add_button)
         contact_row.addStretch(1)
         contact_row.addWidget(self.sheet_button)
+        contact_row.addWidget(self.handover_button)
         referral_row = QHBoxLayout()
         referral_row.addWidget(self.refer_button)
         referral_row.addWidget(self.update_button)
@@ -393,6 +396,54 @@ class AftercarePanel(ActionPanel):
         self._run(lambda: self.documents.save_aftercare_sheet(case_id, target, language, discreet))
         return None
 
+    # -- the handover for continuing care -----------------------------------------------
+    def handover_dialog(self) -> QDialog | None:
+        """The handover form for whoever continues care: to whom (a partner of the
+        directory, or written), its language, signed with the author's key."""
+        if self.state is None:
+            return None
+        t = self.t
+        names = [p.name for p in self.service.partners()]
+        recipient = QComboBox()
+        recipient.setObjectName("handoverRecipient")
+        recipient.setEditable(True)
+        recipient.addItems(names)
+        recipient.setCurrentText("")
+        languages = [(LANGUAGE_NAMES[code], code) for code in LANGUAGES]
+        language = choice_box("handoverLanguage", languages, t.language)
+        sign = QCheckBox()
+        sign.setObjectName("handoverSign")
+        sign.setChecked(self.documents.can_sign())
+        sign.setEnabled(self.documents.can_sign())
+        state = self.state
+
+        def submit() -> None:
+            chosen = str(language.currentData())
+            self.file_dialog = save_file_dialog(
+                self,
+                t,
+                "handoverFileDialog",
+                t._("Save the handover form"),
+                f"{state.case_number}-handover-{chosen}.pdf",
+                lambda path: self._run(
+                    lambda: self.documents.save_handover(
+                        state.case_id, Path(path), chosen, recipient.currentText(),
+                        sign.isChecked(),
+                    )
+                ),
+            )  # fmt: skip
+
+        return self._form(
+            "handoverDialog",
+            t._("Handover for continuing care"),
+            [
+                (t._("&For (the HIV reference centre, the GP, a ward):"), recipient),
+                (t._("&Language of the form:"), language),
+                (t._("Si&gned with my key:"), sign),
+            ],
+            submit,
+        )
+
     # -- referrals --------------------------------------------------------------------
     def referral_dialog(self) -> QDialog | None:
         if self.state is None:
@@ -525,6 +576,10 @@ class AftercarePanel(ActionPanel):
         self.add_button.setText(t._("&Add a contact…"))
         self.sheet_button.setText(t._("&Give the person their sheet…"))
         self.sheet_button.setAccessibleName(t._("The aftercare sheet for the person, as a PDF"))
+        self.handover_button.setText(t._("Hando&ver for continuing care…"))
+        self.handover_button.setAccessibleName(
+            t._("The handover form for whoever continues care, as a signed PDF")
+        )
         self.referrals_title.setText(t._("Re&ferrals:"))
         self.referrals.setAccessibleName(t._("Referrals"))
         self.refer_button.setText(t._("&Refer…"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sac_desktop.domain.disclosure import NotAllowed
 from sac_desktop.i18n import Translator
 from sac_desktop.services.aftercare import AftercareProblems, AftercareRefused
 from sac_desktop.services.checklist import Refused
+from sac_desktop.services.documents import NoSigningKey
 from sac_desktop.services.errors import Forbidden, VaultError
 from sac_desktop.services.evidence import EvidenceRefused
 from sac_desktop.services.injuries import InjuryProblems, InjuryRefused
@@ -53,6 +55,8 @@ WITH_MESSAGE: tuple[type[BaseException], ...] = (
 
 EXPECTED: tuple[type[BaseException], ...] = (
     *WITH_MESSAGE,
+    NotAllowed,
+    NoSigningKey,
     AftercareProblems,
     AftercareRefused,
     CaseClosed,
@@ -102,6 +106,10 @@ def describe(t: Translator, error: BaseException) -> str:
         ) % {"item": item_text(t._, error.item)}
     if isinstance(error, ConsentIncomplete | InjuryProblems | PsychologyProblems):
         return "\n".join(t._(p.message) for p in error.problems)
+    if isinstance(error, NotAllowed):  # what a document may not contain, or not be
+        return t._(error.message)
+    if isinstance(error, NoSigningKey):
+        return t._("No signing key is open for you in this session: sign out and in again.")
     if isinstance(error, AftercareProblems):
         return "\n".join(_with_params(t, p.message, p.params) for p in error.problems)
     if isinstance(error, AftercareRefused):
