@@ -312,3 +312,46 @@ def test_a_document_signed_with_the_accounts_key_is_kept_and_reprints_identicall
         assert docs.document_bytes(session.vault.conn, first.id) is not None
     finally:
         signed_in.session.close()
+
+
+def test_the_coordinator_exports_the_centre_certificate_that_verifiers_trust(
+    demo_accounts, installation, window, qtbot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from sac_desktop.domain.audit import Action
+    from sac_desktop.domain.roles import Role
+    from sac_desktop.services.installation import AccountAdmin
+    from sac_desktop.services.permissions import Forbidden
+    from sac_desktop.storage import audit_log
+    from tests.helpers.ui import _sign_in
+
+    physician = next(a for a in demo_accounts.values() if a.role is Role.PHYSICIAN)
+    signed_in = installation.sign_in(physician.username, physician.password)
+    try:
+        session = signed_in.session
+        case_id = session.record.list_cases()[0].case_id
+        session.record.open_case(case_id)
+        target = tmp_path / "handover.pdf"
+        session.documents.save_handover(case_id, target, "de", "Synthetic GP")
+        with pytest.raises(Forbidden):  # only the coordinator exports it
+            AccountAdmin(installation, signed_in).export_ca_certificate(tmp_path / "x.pem")
+    finally:
+        signed_in.session.close()
+
+    coordinator = next(a for a in demo_accounts.values() if a.role is Role.COORDINATOR)
+    _sign_in(window, coordinator.username, coordinator.password)
+    window.open_admin()
+    page = window.admin_page
+    page.ca_button.click()
+    qtbot.waitUntil(lambda: page.ca_dialog is not None and page.ca_dialog.isVisible())
+    pem = tmp_path / "centre-ca.pem"
+    page.ca_dialog.fileSelected.emit(str(pem))  # type: ignore[union-attr]
+    qtbot.waitUntil(pem.exists)
+    assert pem.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    assert (pem.stat().st_mode & 0o077) == 0
+    session = window.session
+    assert session is not None
+    assert audit_log.records_with_action(session.vault.conn, Action.CA_EXPORT)
+    capsys.readouterr()
+    argv = ["--language", "en", "verify-report", str(target), "--trust", str(pem)]
+    assert cli_main(argv) == 0
+    assert physician.display_name in capsys.readouterr().out

@@ -43,6 +43,7 @@ class Action(StrEnum):
     RECOVERY_USED = "recovery.used"
     SETTING_CHANGE = "setting.change"
     PHOTO_OPEN_SEALED = "photo.open_sealed"  # a sealed photograph opened (reason recorded)
+    CA_EXPORT = "ca.export"  # the centre CA's certificate exported (for verifiers)
     DOCUMENT_STORE = "document.store"  # a document handed out, kept byte for byte
     CUSTODY_READ = "custody.read"  # a police inspector read the handovers they took part in
 

@@ -23,6 +23,7 @@ from sac_desktop.domain.audit import Action
 from sac_desktop.domain.case_number import valid_centre_code, valid_workstation_code
 from sac_desktop.domain.clock import Clock, format_utc
 from sac_desktop.domain.roles import Actor, Role
+from sac_desktop.fsutil import atomic_write
 from sac_desktop.paths import Paths
 from sac_desktop.security import ca, slots
 from sac_desktop.security.anchors import HeadAnchor
@@ -535,6 +536,19 @@ class AccountAdmin:
         if pem is None:
             raise slots.SlotsDamaged("CA certificate missing")
         return ca.CentreCA(ca.private_key_from_der(der), ca.cert_from_pem(pem.encode()))
+
+    def export_ca_certificate(self, path: Path) -> None:
+        """The centre CA's certificate (public) written as PEM to a chosen file, so a
+        prosecutor's office or hospital can trust the centre's signatures in their own
+        PDF reader or with ``verify-report --trust``. Atomic, owner-only, audited."""
+        self._require()
+        pem = records.get_meta(self.me.session.vault.conn, META_CA_CERT)
+        if pem is None:
+            raise slots.SlotsDamaged("CA certificate missing")
+        atomic_write(path, pem.encode())
+        session = self.me.session
+        with session.vault.transaction() as conn:
+            session.trail.append(conn, session.actor, Action.CA_EXPORT)
 
     def list_accounts(self) -> list[account_store.AccountRow]:
         require(self.me.session.actor, Area.ACCOUNTS, Op.READ)

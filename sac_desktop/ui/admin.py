@@ -7,11 +7,13 @@ hidden from other roles is only a courtesy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -114,6 +116,10 @@ class AdminPage(QWidget):
         self.partners_button = QPushButton()
         self.partners_button.setObjectName("partnersButton")
         self.partners_button.clicked.connect(self.partners_requested.emit)
+        self.ca_button = QPushButton()
+        self.ca_button.setObjectName("exportCaButton")
+        self.ca_button.clicked.connect(lambda: self.export_ca())
+        self.ca_dialog: QFileDialog | None = None
         self.back_button = QPushButton()
         self.back_button.setObjectName("adminBack")
         self.back_button.clicked.connect(self.back_requested.emit)
@@ -160,6 +166,7 @@ class AdminPage(QWidget):
         settings_form.addRow(self.retention)
         settings_form.addRow(self.clock_label)
         settings_form.addRow(self.partners_button)
+        settings_form.addRow(self.ca_button)
 
         left = QVBoxLayout()
         left.addWidget(self.accounts, 1)
@@ -260,6 +267,29 @@ class AdminPage(QWidget):
         item = self.accounts.item(self.accounts.currentRow(), 0)
         value = None if item is None else item.data(Qt.ItemDataRole.UserRole)
         return value if isinstance(value, str) else None
+
+    def export_ca(self, path: str | None = None) -> QFileDialog | None:
+        """The centre's certificate, for whoever must verify its signed documents."""
+        admin, t = self.admin, self._t
+        if admin is None or t is None:
+            return None
+        if path is None:
+            dialog = QFileDialog(self, t._("Export the centre's certificate"))
+            dialog.setObjectName("caFileDialog")
+            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dialog.setNameFilter(t._("Certificate (*.pem)"))
+            dialog.selectFile(f"{self._centre}-ca.pem")
+            dialog.fileSelected.connect(lambda chosen: self.export_ca(chosen))
+            self.ca_dialog = dialog
+            dialog.open()
+            return dialog
+        target = Path(path)
+        self._run(
+            lambda: admin.export_ca_certificate(target),
+            t._("The centre's certificate was saved: give it to whoever verifies its documents."),
+        )
+        return None
 
     def _run(self, action: Callable[[], object], done: str) -> None:
         assert self._t is not None
@@ -431,6 +461,11 @@ class AdminPage(QWidget):
                 self.partners_button,
                 t._("Partners for re&ferrals…"),
                 t._("The centre's partners for referrals"),
+            ),
+            (
+                self.ca_button,
+                t._("E&xport the centre's certificate…"),
+                t._("Export the centre's certificate, to verify its signed documents"),
             ),
             (self.back_button, t._("&Back to the cases"), t._("Back to the cases")),
         ):
