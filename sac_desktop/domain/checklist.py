@@ -303,8 +303,6 @@ class FollowUpRecord:
     next_step: str = ""  # what happens next, as the case manager wrote it
     voicemail_left: bool = False
     ended_by: str = ""  # ended without its own outcome: "declined" or "closure"
-    author: str = ""
-    recorded_utc: datetime | None = None
 
 
 class Refused(ValueError):

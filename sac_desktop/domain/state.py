@@ -127,8 +127,6 @@ def derive_state(case_id: str, entries: Iterable[Entry]) -> CaseState:
                 next_step=str(payload.get("next_step") or ""),
                 voicemail_left=payload.get("voicemail_left") is True,
                 ended_by=str(payload.get("ended_by") or ""),
-                author=entry.author,
-                recorded_utc=entry.at_utc,
             )
             state.followup_history.setdefault(followup.id, []).append(followup)
             if payload.get("outcome") == "declined":

@@ -86,15 +86,20 @@ def _appointment_line(t: Translator, item: Appointment, zone: str, discreet: boo
     }
 
 
-def _course_line(t: Translator, course: Course, discreet: bool) -> str:
+def course_params(t: Translator, course: Course) -> dict[str, object]:
+    """A course's words for a sentence: the drug, how often, how many days, from, to."""
     last = course.first_dose + timedelta(days=course.days - 1)
-    params: dict[str, object] = {
+    return {
         "name": course.name,
+        "schedule": t._(SCHEDULES.get(course.doses_per_day, SCHEDULES[6])),
         "days": course.days,
         "first": t.format_date(course.first_dose),
         "last": t.format_date(last),
     }
-    params["schedule"] = t._(SCHEDULES.get(course.doses_per_day, SCHEDULES[6]))
+
+
+def _course_line(t: Translator, course: Course, discreet: bool) -> str:
+    params = course_params(t, course)
     if discreet:
         line = t._("Your medication: %(schedule)s for %(days)d days, from %(first)s to %(last)s.")
     else:

@@ -6,7 +6,6 @@ and what remains to be done by when. Nothing forensic or psychological: what it 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,7 @@ from reportlab.platypus.flowables import Flowable  # type: ignore[import-untyped
 from sac_desktop.domain.disclosure import Section
 from sac_desktop.domain.localtime import parse_local_datetime
 from sac_desktop.i18n import N_, Translator
-from sac_desktop.reports.aftercare_sheet import SCHEDULES
+from sac_desktop.reports.aftercare_sheet import course_params
 from sac_desktop.reports.facts import HandoverData, ItemLine
 from sac_desktop.reports.frame import DocumentInfo, render, styles
 
@@ -90,14 +89,9 @@ def story(data: HandoverData, t: Translator) -> list[Flowable]:
     if Section.MEDICATION_SCHEDULE in shown and data.courses:
         heading(t._("To continue"))
         for course in data.courses:
-            last = course.first_dose + timedelta(days=course.days - 1)
-            text = t._("%(name)s: %(schedule)s for %(days)d days, from %(first)s to %(last)s.") % {
-                "name": course.name,
-                "schedule": t._(SCHEDULES.get(course.doses_per_day, SCHEDULES[6])),
-                "days": course.days,
-                "first": t.format_date(course.first_dose),
-                "last": t.format_date(last),
-            }
+            text = t._(
+                "%(name)s: %(schedule)s for %(days)d days, from %(first)s to %(last)s."
+            ) % course_params(t, course)
             if course.dispensed_days is not None and course.dispensed_days < course.days:
                 text += " " + t._(
                     "Dispensed at the centre: %(days)d days; the rest is to be prescribed."

@@ -30,6 +30,7 @@ from sac_desktop.domain.localtime import (
 from sac_desktop.domain.minors import child_protection_bodies
 from sac_desktop.domain.state import CaseState
 from sac_desktop.i18n import N_
+from sac_desktop.services.clock import case_values
 from sac_desktop.services.permissions import Area, Op, allowed, require
 from sac_desktop.services.record import RecordService
 from sac_desktop.storage import accounts
@@ -87,7 +88,7 @@ def seed_partners(centre_code: str) -> list[ac.Partner]:
         languages = ("fr",) if body.community == "french" else ("nl",)
         add(body.name, "child_protection", body.community, languages, phone=phone)
     if centre is not None:
-        hospital = centre.name.split("(")[-1].rstrip(")") if "(" in centre.name else centre.name
+        hospital = centre.hospital or centre.name
         community = "bilingual" if both else ("french" if french else "flemish")
         add(
             f"HIV-referentiecentrum / Centre de référence SIDA ({hospital})"
@@ -170,12 +171,7 @@ class AftercareService:
 
     def preferences(self, state: CaseState) -> ac.ContactPreferences:
         """The person's contact preferences from the intake."""
-        values = {
-            key.split(".", 1)[1]: version.value
-            for key, version in state.fields.items()
-            if key.startswith("contact.")
-        }
-        return ac.preferences(values)
+        return ac.preferences(case_values(state).get("contact", {}))
 
     # -- contacts ---------------------------------------------------------------------------
     def contacts(self, state: CaseState) -> list[ck.FollowUpRecord]:

@@ -335,8 +335,9 @@ class ChecklistService:
             visit,
             self._utc,
         )
+        prefs = ac.preferences(values.get("contact", {}))  # read once for the whole plan
         steps = [
-            self._fitted(state, s)
+            self._fitted(s, prefs)
             for s in steps
             # The person declined further contact: the plan makes no new calls.
             if not (s.kind == ac.CALL and state.aftercare.contact_declined)
@@ -496,12 +497,11 @@ class ChecklistService:
             conn, state, ck.KIND_FOLLOWUP, payload, supersedes=current.entry_id
         )
 
-    def _fitted(self, state: CaseState, step: ck.PlannedStep) -> ck.PlannedStep:
+    def _fitted(self, step: ck.PlannedStep, prefs: ac.ContactPreferences) -> ck.PlannedStep:
         """A step that is a contact with the person, at the first safe moment the intake's
         contact hours allow: a case-management call (office hours when none were given or
         they cannot be read), a re-offer (only within hours the person gave: its deadline
         comes first)."""
-        prefs = ac.preferences(_values(state).get("contact", {}))
         if step.kind == ac.CALL:
             hours = prefs.hours or ac.OFFICE_HOURS
         elif step.step.startswith("reoffer_") and prefs.hours:
@@ -512,7 +512,7 @@ class ChecklistService:
         return replace(step, due_utc=ac.fit_into_hours(step.due_utc, step.until_utc, hours, zone))
 
     def _plan(self, conn: Any, state: CaseState, step: ck.PlannedStep, note: str = "") -> None:
-        step = self._fitted(state, step)
+        step = self._fitted(step, ac.preferences(_values(state).get("contact", {})))
         payload: dict[str, Any] = {
             "id": step.id,
             "step": step.step,

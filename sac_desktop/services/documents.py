@@ -163,7 +163,7 @@ class DocumentService:
         shown = dc.sections(reader, self.record.actor.role, _consents(state))
         now = self.record.clock.now_utc()
         zone = self.record.clock.zone
-        protocol = self.record.clock_of(state, now)[1]
+        protocol = self.record.protocols.for_case(state.protocol)[0]
         labels = {f.id: f.text(language) for f in protocol.followups}
         appointments = [
             Appointment(f.due_utc, f.kind, labels.get(f.step, ""), f.until_utc)

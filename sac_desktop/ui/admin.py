@@ -33,7 +33,7 @@ from sac_desktop.domain.roles import ROLE_LABELS, Role
 from sac_desktop.i18n import Translator
 from sac_desktop.services.installation import AccountAdmin, ReasonRequired
 from sac_desktop.services.rotation import remove_for_cause
-from sac_desktop.ui.layout import labelled_rows
+from sac_desktop.ui.layout import labelled_rows, save_file_dialog
 from sac_desktop.ui.messages import describe, is_expected
 from sac_desktop.ui.password_field import PasswordField
 
@@ -274,16 +274,16 @@ class AdminPage(QWidget):
         if admin is None or t is None:
             return None
         if path is None:
-            dialog = QFileDialog(self, t._("Export the centre's certificate"))
-            dialog.setObjectName("caFileDialog")
-            dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.setNameFilter(t._("Certificate (*.pem)"))
-            dialog.selectFile(f"{self._centre}-ca.pem")
-            dialog.fileSelected.connect(lambda chosen: self.export_ca(chosen))
-            self.ca_dialog = dialog
-            dialog.open()
-            return dialog
+            self.ca_dialog = save_file_dialog(
+                self,
+                t,
+                "caFileDialog",
+                t._("Export the centre's certificate"),
+                f"{self._centre}-ca.pem",
+                lambda chosen: self.export_ca(chosen),
+                t._("Certificate (*.pem)"),
+            )
+            return self.ca_dialog
         target = Path(path)
         self._run(
             lambda: admin.export_ca_certificate(target),

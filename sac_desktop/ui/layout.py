@@ -259,15 +259,17 @@ def save_file_dialog(
     title: str,
     suggested: str,
     chosen: Callable[[str], None],
+    name_filter: str = "",
 ) -> QFileDialog:
-    """A PDF's file chooser, opened without blocking: Qt's own dialog (in the reader's
-    language; the system's may keep a list of recent files), the name suggested by case
-    number only; ``chosen`` receives the path."""
+    """A file chooser for saving (a PDF unless ``name_filter`` says otherwise), opened
+    without blocking: Qt's own dialog (in the reader's language; the system's may keep a
+    list of recent files), the name suggested (by case number only for a case's
+    documents); ``chosen`` receives the path."""
     dialog = QFileDialog(parent, title)
     dialog.setObjectName(name)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setNameFilter(t._("PDF (*.pdf)"))
+    dialog.setNameFilter(name_filter or t._("PDF (*.pdf)"))
     dialog.selectFile(suggested)
     dialog.fileSelected.connect(chosen)
     dialog.open()
